@@ -1,0 +1,42 @@
+"""The numpy training core: layers, losses, models, optimizers, gradients.
+
+Nothing in this package imports matplotlib.
+"""
+
+from vizlearn.core.gradients import gradient_check, numerical_grad
+from vizlearn.core.layers import (
+    ACTIVATIONS,
+    Identity,
+    Layer,
+    Linear,
+    Parameter,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
+from vizlearn.core.losses import mean_squared_error, softmax, softmax_cross_entropy
+from vizlearn.core.models import MLP
+from vizlearn.core.optimizers import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Optimizer
+
+__all__ = [
+    "ACTIVATIONS",
+    "Identity",
+    "Layer",
+    "Linear",
+    "Parameter",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "mean_squared_error",
+    "softmax",
+    "softmax_cross_entropy",
+    "MLP",
+    "OPTIMIZERS",
+    "SGD",
+    "Momentum",
+    "AdaGrad",
+    "Adam",
+    "Optimizer",
+    "numerical_grad",
+    "gradient_check",
+]
