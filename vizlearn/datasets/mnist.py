@@ -1,0 +1,458 @@
+"""MNIST: a strict IDX/npz reader and a checksummed downloader (numpy + stdlib only).
+
+The loader follows the book's ``load_mnist`` options (``normalize``, ``flatten``,
+``one_hot_label``) but never unpickles anything: it reads the four IDX files
+(gzipped or plain) or Keras' ``mnist.npz`` with ``allow_pickle=False``.
+
+Examples
+--------
+>>> data = load_mnist(data_dir=Path("mnist"), split_from_test=8000)  # doctest: +SKIP
+>>> data.x_train.shape, data.t_test.shape  # doctest: +SKIP
+((8000, 784), (2000,))
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import math
+import os
+import socket
+import struct
+import time
+import urllib.error
+import urllib.request
+import zipfile
+import zlib
+from dataclasses import dataclass
+from http.client import HTTPException
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+__all__ = [
+    "MIRRORS",
+    "MNIST",
+    "SHA256",
+    "MnistError",
+    "default_cache_dir",
+    "download_mnist",
+    "load_idx_pair",
+    "load_mnist",
+    "read_idx",
+    "train_test_split",
+]
+
+#: Base URLs tried in order; tests monkeypatch this to a local server.
+MIRRORS: tuple[str, ...] = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+#: Canonical sha256 of each published ``.gz`` file.
+SHA256: dict[str, str] = {
+    "train-images-idx3-ubyte.gz": (
+        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"
+    ),
+    "train-labels-idx1-ubyte.gz": (
+        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"
+    ),
+    "t10k-images-idx3-ubyte.gz": (
+        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"
+    ),
+    "t10k-labels-idx1-ubyte.gz": (
+        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"
+    ),
+}
+_SPLITS = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+_MAGIC = {0x00000801: 1, 0x00000803: 3}  # uint8 labels / uint8 images -> ndim
+_MAX_BYTES = 1 << 26  # the largest MNIST file is 47 MB: refuse hostile headers
+_BACKOFF_SECONDS = 1.0  # first retry delay, doubled on each retry
+_SIDE = 28
+
+
+class MnistError(ValueError):
+    """A missing, corrupt, or refused MNIST file; the message names the file."""
+
+
+@dataclass(frozen=True)
+class MNIST:
+    """Train and test arrays, as the book's ``(x_train, t_train), (x_test, t_test)``."""
+
+    x_train: NDArray
+    t_train: NDArray
+    x_test: NDArray
+    t_test: NDArray
+
+
+def read_idx(path: str | os.PathLike[str]) -> NDArray[np.uint8]:
+    """Read one uint8 IDX file (gzipped or plain), validating its header and length.
+
+    Parameters
+    ----------
+    path
+        An IDX label file (magic ``0x00000801``) or image file (``0x00000803``).
+
+    Returns
+    -------
+    NDArray[np.uint8]
+        Shape ``(n,)`` for labels, ``(n, rows, cols)`` for images.
+
+    Raises
+    ------
+    MnistError
+        On a wrong magic number, truncated or overlong data, or a broken gzip stream.
+    """
+    path = Path(path)
+    try:
+        with _open(path) as stream:
+            shape = _read_header(stream, path)
+            size = math.prod(shape)
+            data = stream.read(size + 1)  # one extra byte reveals trailing data
+    except (OSError, EOFError, zlib.error) as err:
+        raise _error(path, f"cannot read ({type(err).__name__}: {err})") from err
+    if len(data) != size:
+        what = "truncated" if len(data) < size else "longer than its header says"
+        raise _error(path, f"{what}: header promises {size} data bytes")
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape).copy()
+
+
+def load_idx_pair(
+    images_path: str | os.PathLike[str], labels_path: str | os.PathLike[str]
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
+    """Read matching image and label IDX files as raw arrays.
+
+    Returns
+    -------
+    tuple of NDArray[np.uint8]
+        Images ``(n, 28, 28)`` with values 0..255 and labels ``(n,)`` in 0..9.
+    """
+    x, t = read_idx(images_path), read_idx(labels_path)
+    return _check_pair(x, t, f"{images_path} + {labels_path}")
+
+
+def train_test_split(x: NDArray, t: NDArray, n_train: int) -> MNIST:
+    """Split arrays in order: the first ``n_train`` rows train, the rest test."""
+    if not 0 < n_train < len(x) or len(x) != len(t):
+        raise ValueError(f"n_train must be in 1..{len(x) - 1}, got {n_train}")
+    return MNIST(x[:n_train], t[:n_train], x[n_train:], t[n_train:])
+
+
+def load_mnist(
+    *,
+    data_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    normalize: bool = True,
+    flatten: bool = True,
+    one_hot_label: bool = False,
+    download: bool = True,
+    dtype: DTypeLike = np.float32,
+    split_from_test: int | None = None,
+    verify: bool = True,
+) -> MNIST:
+    """Load MNIST from a directory, the cache, or (once) the network.
+
+    Parameters
+    ----------
+    data_dir
+        Directory holding the IDX files (``.gz`` or plain) or ``mnist.npz``.
+        When given, nothing is downloaded. ``mnist.pkl`` is never loaded.
+    cache_dir
+        Where downloads go; default :func:`default_cache_dir`.
+    normalize
+        Scale images to ``[0, 1]`` as ``dtype``; otherwise keep uint8 0..255.
+    flatten
+        Images as ``(n, 784)``; otherwise ``(n, 1, 28, 28)``.
+    one_hot_label
+        Labels as ``(n, 10)`` one-hot ``dtype``; otherwise int64 ``(n,)``.
+    download
+        Fetch missing files into ``cache_dir`` (sha256-checked).
+    dtype
+        Floating dtype of normalized images and one-hot labels.
+    split_from_test
+        Use only the 10 000-image test split: its first ``split_from_test``
+        images become the training set, the rest the test set. Works when the
+        directory holds just the ``t10k-*`` files.
+    verify
+        Check the sha256 of files named like the canonical ``.gz`` files.
+
+    Returns
+    -------
+    MNIST
+        ``x_train, t_train, x_test, t_test``.
+    """
+    if np.dtype(dtype).kind != "f":
+        raise ValueError(f"dtype must be a floating dtype, got {np.dtype(dtype)}")
+    raw = _load_raw(data_dir, cache_dir, download, split_from_test, verify)
+    return MNIST(
+        _images(raw.x_train, normalize, flatten, dtype),
+        _labels(raw.t_train, one_hot_label, dtype),
+        _images(raw.x_test, normalize, flatten, dtype),
+        _labels(raw.t_test, one_hot_label, dtype),
+    )
+
+
+def default_cache_dir() -> Path:
+    """Return ``$XDG_CACHE_HOME/vizlearn/mnist``, else ``~/.cache/vizlearn/mnist``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "vizlearn" / "mnist"
+
+
+def download_mnist(
+    names: tuple[str, ...] | None = None,
+    *,
+    cache_dir: Path | None = None,
+    mirrors: tuple[str, ...] | None = None,
+    checksums: dict[str, str] | None = None,
+    timeout: float = 30.0,
+    retries: int = 3,
+) -> Path:
+    """Download missing MNIST ``.gz`` files into the cache and verify their sha256.
+
+    Each file is written to ``NAME.part`` (resumed with an HTTP Range request
+    when possible), retried with backoff, tried on the next mirror, and renamed
+    only once its checksum matches.
+
+    Returns
+    -------
+    Path
+        The cache directory now holding the files.
+    """
+    directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    names = names or tuple(SHA256)
+    checksums = SHA256 if checksums is None else checksums
+    for name in names:
+        target = directory / name
+        if target.is_file() and _sha256(target) == checksums[name]:
+            continue
+        try:
+            _fetch(name, target, mirrors or MIRRORS, checksums[name], timeout, retries)
+        except (OSError, HTTPException) as err:
+            raise MnistError(
+                f"could not download {name} ({type(err).__name__}: {err}); put "
+                f"{', '.join(names)} in a directory DIR and pass --data-dir DIR "
+                "(data_dir=DIR in Python)"
+            ) from err
+    return directory
+
+
+# ---- reading ------------------------------------------------------------------
+
+
+def _error(path: Path | str, what: str) -> MnistError:
+    return MnistError(f"{path}: {what}".replace("\n", " "))
+
+
+def _open(path: Path) -> BinaryIO:
+    with open(path, "rb") as probe:
+        is_gzip = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if is_gzip else open(path, "rb")  # type: ignore[return-value]
+
+
+def _read_header(stream: BinaryIO, path: Path) -> tuple[int, ...]:
+    head = stream.read(4)
+    if len(head) < 4:
+        raise _error(path, f"too short for an IDX header ({len(head)} bytes)")
+    (magic,) = struct.unpack(">I", head)
+    if magic not in _MAGIC:
+        raise _error(
+            path, f"bad magic number 0x{magic:08x}, expected 0x00000801 or 0x00000803"
+        )
+    dims = stream.read(4 * _MAGIC[magic])
+    if len(dims) < 4 * _MAGIC[magic]:
+        raise _error(path, "truncated IDX header (missing dimensions)")
+    shape = struct.unpack(f">{_MAGIC[magic]}I", dims)
+    if math.prod(shape) > _MAX_BYTES:
+        raise _error(path, f"implausible dimensions {shape}")
+    return shape
+
+
+def _check_pair(x: NDArray, t: NDArray, source: str) -> tuple[NDArray, NDArray]:
+    if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (_SIDE, _SIDE):
+        raise _error(
+            source, f"images must be uint8 (n, 28, 28), got {x.dtype} {x.shape}"
+        )
+    if t.ndim != 1 or len(t) != len(x) or t.dtype.kind not in "iu":
+        raise _error(source, f"labels {t.dtype} {t.shape} do not match {len(x)} images")
+    if len(t) and not 0 <= t.min() <= t.max() <= 9:
+        raise _error(source, f"labels must be 0..9, found {t.min()}..{t.max()}")
+    return x, t.astype(np.uint8)
+
+
+def _load_npz(path: Path, splits: tuple[str, ...]) -> dict[str, tuple]:
+    keys = {"train": ("x_train", "y_train"), "test": ("x_test", "y_test")}
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            missing = [k for s in splits for k in keys[s] if k not in archive.files]
+            if missing:
+                raise _error(path, f"missing arrays {missing}")
+            arrays = {s: (archive[keys[s][0]], archive[keys[s][1]]) for s in splits}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+        raise _error(path, f"cannot read ({type(err).__name__}: {err})") from err
+    except AttributeError as err:  # np.load gave an ndarray, not an NpzFile
+        raise _error(path, "not an .npz archive") from err
+    return {s: _check_pair(*arrays[s], str(path)) for s in splits}
+
+
+def _find(directory: Path, name: str) -> Path | None:
+    for candidate in (directory / f"{name}.gz", directory / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_directory(
+    directory: Path, splits: tuple[str, ...], verify: bool
+) -> dict[str, tuple] | None:
+    found = {s: [_find(directory, n) for n in _SPLITS[s]] for s in splits}
+    if all(p is not None for paths in found.values() for p in paths):
+        for path in (p for paths in found.values() for p in paths):
+            if verify and path.name in SHA256:
+                _verify(path, SHA256[path.name], "or pass verify=False if you trust it")
+        return {s: load_idx_pair(*paths) for s, paths in found.items()}
+    if (directory / "mnist.npz").is_file():
+        return _load_npz(directory / "mnist.npz", splits)
+    return None
+
+
+def _needed(splits: tuple[str, ...]) -> list[str]:
+    return [f"{name}.gz" for s in splits for name in _SPLITS[s]]
+
+
+def _missing(directory: Path, splits: tuple[str, ...]) -> MnistError:
+    for pickle in ("mnist.pkl", "mnist.pkl.gz"):
+        if (directory / pickle).is_file():
+            return _error(
+                directory / pickle,
+                "refusing to load a pickle (unpickling can run arbitrary code); "
+                f"provide {', '.join(_needed(splits))} or mnist.npz instead",
+            )
+    wanted = ", ".join(_needed(splits))
+    hint = "" if splits == ("test",) else "; with t10k-* only, use split_from_test=N"
+    return _error(
+        directory, f"MNIST not found; need {wanted} (or plain) or mnist.npz{hint}"
+    )
+
+
+def _load_raw(
+    data_dir: Path | None,
+    cache_dir: Path | None,
+    download: bool,
+    split_from_test: int | None,
+    verify: bool,
+) -> MNIST:
+    splits = ("test",) if split_from_test is not None else ("train", "test")
+    directory = Path(data_dir or cache_dir or default_cache_dir())
+    try:
+        raw = _read_directory(directory, splits, verify)
+    except MnistError:
+        if data_dir is not None or not download:
+            raise
+        raw = None  # a corrupt cached file: download it again
+    if raw is None and download and data_dir is None:
+        download_mnist(tuple(_needed(splits)), cache_dir=directory)
+        raw = _read_directory(directory, splits, verify)
+    if raw is None:
+        raise _missing(directory, splits)
+    if split_from_test is not None:
+        return train_test_split(*raw["test"], split_from_test)
+    return MNIST(*raw["train"], *raw["test"])
+
+
+def _images(x: NDArray, normalize: bool, flatten: bool, dtype: DTypeLike) -> NDArray:
+    x = x.reshape(len(x), -1) if flatten else x.reshape(len(x), 1, _SIDE, _SIDE)
+    if not normalize:
+        return x.copy()
+    scaled = x.astype(dtype)
+    scaled /= 255.0
+    return scaled
+
+
+def _labels(t: NDArray, one_hot: bool, dtype: DTypeLike) -> NDArray:
+    return np.eye(10, dtype=dtype)[t] if one_hot else t.astype(np.int64)
+
+
+# ---- downloading --------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verify(path: Path, expected: str, hint: str) -> None:
+    actual = _sha256(path)
+    if actual != expected:
+        raise _error(
+            path, f"sha256 mismatch: expected {expected}, got {actual}; {hint}"
+        )
+
+
+def _fetch(
+    name: str,
+    target: Path,
+    mirrors: tuple[str, ...],
+    expected: str,
+    timeout: float,
+    retries: int,
+) -> None:
+    part = target.with_name(target.name + ".part")
+    failure: Exception | None = None
+    for mirror in mirrors:
+        url = mirror.rstrip("/") + "/" + name
+        try:
+            _download_with_retries(url, part, timeout, retries)
+            _verify(part, expected, "the bad download was deleted")
+        except MnistError as err:  # checksum mismatch: start over elsewhere
+            part.unlink(missing_ok=True)
+            failure = err
+            continue
+        except (OSError, HTTPException) as err:
+            failure = err
+            continue
+        os.replace(part, target)
+        return
+    raise failure or OSError(f"no mirrors to download {name} from")
+
+
+def _download_with_retries(url: str, part: Path, timeout: float, retries: int) -> None:
+    for attempt in range(retries):
+        try:
+            return _download(url, part, timeout)
+        except urllib.error.HTTPError as err:
+            if err.code == 416:  # our .part is already past the end: restart
+                part.unlink(missing_ok=True)
+            elif err.code < 500:
+                raise  # 404 and friends will not improve by retrying
+            if attempt == retries - 1:
+                raise
+        except (OSError, HTTPException) as err:
+            if attempt == retries - 1 or isinstance(
+                getattr(err, "reason", None), socket.gaierror
+            ):
+                raise  # out of attempts, or no DNS: most likely offline
+        time.sleep(_BACKOFF_SECONDS * 2**attempt)
+
+
+def _download(url: str, part: Path, timeout: float) -> None:
+    offset = part.stat().st_size if part.is_file() else 0
+    headers = {"Range": f"bytes={offset}-"} if offset else {}
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        content_range = response.headers.get("Content-Range", "")
+        resumed = response.status == 206 and content_range.startswith(
+            f"bytes {offset}-"
+        )
+        with open(part, "ab" if resumed else "wb") as out:
+            for block in iter(lambda: response.read(1 << 16), b""):
+                out.write(block)
+                if out.tell() > _MAX_BYTES:
+                    raise _error(url, f"larger than {_MAX_BYTES} bytes")
