@@ -287,7 +287,14 @@ def test_npz_missing_array(tmp_path: Path) -> None:
     arrays = npz_arrays()
     del arrays["y_test"]
     np.savez(tmp_path / "mnist.npz", **arrays)
-    with pytest.raises(MnistError, match="missing arrays \\['y_test'\\]"):
+    with pytest.raises(MnistError, match="mnist.npz: missing arrays \\['y_test'\\]$"):
+        load_mnist(data_dir=tmp_path)
+
+
+def test_npy_in_place_of_npz(tmp_path: Path) -> None:
+    with open(tmp_path / "mnist.npz", "wb") as stream:
+        np.save(stream, np.zeros(3))
+    with pytest.raises(MnistError, match="mnist.npz: a single .npy array"):
         load_mnist(data_dir=tmp_path)
 
 
@@ -321,6 +328,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if body is None:
             return self.send_error(404)
         start = int(self.headers.get("Range", "bytes=0-")[6:].rstrip("-") or 0)
+        if self.server.ranges and start >= len(body):
+            return self.send_error(416)
         partial = self.server.ranges and start > 0
         self.send_response(206 if partial else 200)
         if partial:
@@ -369,6 +378,17 @@ def test_download_resumes_part_file(tmp_path: Path, mirror: Mirror, ranges) -> N
     assert (tmp_path / name).read_bytes() == body
     assert mirror.requests == [(f"/mnist/{name}", "bytes=100-")]
     assert not (tmp_path / f"{name}.part").exists()
+
+
+def test_overlong_part_file_restarts(tmp_path: Path, mirror: Mirror) -> None:
+    name = f"{LABELS}.gz"
+    (tmp_path / f"{name}.part").write_bytes(mirror.files[name] + b"junk")
+    download_mnist((name,), cache_dir=tmp_path)  # 416, then from byte 0
+    assert (tmp_path / name).read_bytes() == mirror.files[name]
+    assert [r for _, r in mirror.requests] == [
+        f"bytes={len(mirror.files[name]) + 4}-",
+        None,
+    ]
 
 
 def test_checksum_mismatch_deletes_download(tmp_path: Path, mirror: Mirror) -> None:

@@ -287,15 +287,18 @@ def _check_pair(x: NDArray, t: NDArray, source: str) -> tuple[NDArray, NDArray]:
 def _load_npz(path: Path, splits: tuple[str, ...]) -> dict[str, tuple]:
     keys = {"train": ("x_train", "y_train"), "test": ("x_test", "y_test")}
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise _error(path, "a single .npy array, not an .npz archive")
+        with archive:
             missing = [k for s in splits for k in keys[s] if k not in archive.files]
             if missing:
                 raise _error(path, f"missing arrays {missing}")
             arrays = {s: (archive[keys[s][0]], archive[keys[s][1]]) for s in splits}
+    except MnistError:
+        raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
         raise _error(path, f"cannot read ({type(err).__name__}: {err})") from err
-    except AttributeError as err:  # np.load gave an ndarray, not an NpzFile
-        raise _error(path, "not an .npz archive") from err
     return {s: _check_pair(*arrays[s], str(path)) for s in splits}
 
 
