@@ -312,6 +312,7 @@ class Mirror(ThreadingHTTPServer):
     files: dict[str, bytes]
     requests: list[tuple[str, str | None]]
     ranges: bool = True
+    failures: int = 0  # answer this many requests with 503 first
 
     @property
     def url(self) -> str:
@@ -323,6 +324,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         self.server.requests.append((self.path, self.headers.get("Range")))
+        if len(self.server.requests) <= self.server.failures:
+            return self.send_error(503)
         folder, _, name = self.path.rpartition("/")
         body = self.server.files.get(name) if folder == "/mnist" else None
         if body is None:
@@ -415,6 +418,15 @@ def test_next_mirror_after_dead_one(
         f"/elsewhere/{LABELS}.gz",
         f"/mnist/{LABELS}.gz",
     ]
+
+
+def test_server_errors_are_retried(tmp_path: Path, mirror: Mirror) -> None:
+    mirror.failures = 2
+    download_mnist((f"{LABELS}.gz",), cache_dir=tmp_path, retries=3)
+    assert len(mirror.requests) == 3
+    mirror.failures, mirror.requests = 2, []
+    with pytest.raises(MnistError, match="HTTPError: HTTP Error 503"):
+        download_mnist((f"{IMAGES}.gz",), cache_dir=tmp_path, retries=2)
 
 
 def test_404_is_not_retried(tmp_path: Path, mirror: Mirror) -> None:

@@ -17,7 +17,6 @@ import gzip
 import hashlib
 import math
 import os
-import socket
 import struct
 import time
 import urllib.error
@@ -427,21 +426,20 @@ def _fetch(
 
 
 def _download_with_retries(url: str, part: Path, timeout: float, retries: int) -> None:
+    # Retry what may pass (5xx, a transfer cut short, which then resumes); give up
+    # on this mirror at once when the host is unreachable or answers 404.
     for attempt in range(retries):
         try:
             return _download(url, part, timeout)
-        except urllib.error.HTTPError as err:
-            if err.code == 416:  # our .part is already past the end: restart
+        except urllib.error.URLError as err:
+            code = getattr(err, "code", None)  # set on HTTPError only
+            if code == 416:  # our .part is already past the end: restart
                 part.unlink(missing_ok=True)
-            elif err.code < 500:
-                raise  # 404 and friends will not improve by retrying
+            elif code is None or code < 500 or attempt == retries - 1:
+                raise
+        except (OSError, HTTPException):
             if attempt == retries - 1:
                 raise
-        except (OSError, HTTPException) as err:
-            if attempt == retries - 1 or isinstance(
-                getattr(err, "reason", None), socket.gaierror
-            ):
-                raise  # out of attempts, or no DNS: most likely offline
         time.sleep(_BACKOFF_SECONDS * 2**attempt)
 
 
