@@ -1,0 +1,33 @@
+"""vizlearn: turn neural-network training into teaching figures and animations.
+
+>>> import vizlearn as vl
+>>> trace = vl.train("sin-regression", iters=2000, frames=20)  # doctest: +SKIP
+>>> vl.save(vl.animate(trace), "sin.gif")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from vizlearn._version import __version__
+
+__all__ = ["__version__", "train", "animate", "plot", "save", "Recorder", "Trace",
+           "load_trace", "Style"]  # fmt: skip
+
+if TYPE_CHECKING:
+    from vizlearn.api import animate, plot, save, train
+    from vizlearn.style import Style
+    from vizlearn.trace import Recorder, Trace, load_trace
+
+_LAZY = {"train": "vizlearn.api", "animate": "vizlearn.api", "plot": "vizlearn.api",
+         "save": "vizlearn.api", "Recorder": "vizlearn.trace", "Trace": "vizlearn.trace",
+         "load_trace": "vizlearn.trace", "Style": "vizlearn.style"}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so that `import vizlearn` (and the CLI) doesn't import numpy up front.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'vizlearn' has no attribute {name!r}")

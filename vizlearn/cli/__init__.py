@@ -1,0 +1,56 @@
+"""The ``vizlearn`` command: a click group whose commands load on first use.
+
+Each command lives in a submodule and is imported only when it runs (or when
+``--help`` of that command is asked for), so ``vizlearn --help`` and usage
+errors never pay for numpy or matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from vizlearn._version import __version__
+
+__all__ = ["cli"]
+
+# command name -> ("module:function", short help shown by ``vizlearn --help``)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "list": ("vizlearn.cli.regression:list_command", "List lessons and figure kinds."),
+    "train": ("vizlearn.cli.regression:train_command", "Train a lesson and save its trace (.npz)."),
+    "animate": ("vizlearn.cli.regression:animate_command", "Train a lesson and write its animation."),
+    "plot": ("vizlearn.cli.plot:plot_command", "Train sin-regression and draw one still figure."),
+    "render": ("vizlearn.cli.plot:render_command", "Draw a figure or animation from a saved trace."),
+}  # fmt: skip
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, _, attr = COMMANDS[name][0].partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vizlearn")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Turn neural-network training into teaching figures and animations.
+
+    \b
+    Start with:   vizlearn animate sin-regression
+    """
+    ctx.obj = {"debug": debug}

@@ -1,0 +1,202 @@
+"""Shared pieces of the CLI: options built from config dataclasses, style and
+output options, progress bars, and turning library errors into one-line messages."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = [
+    "config_params", "build_config", "style_params", "build_style", "output_param",
+    "check_output", "report_params", "progress", "report", "guard", "parse_duration",
+]  # fmt: skip
+
+
+def _param_for(f: dataclasses.Field) -> click.Option:
+    m, default = f.metadata, f.default
+    flag = "--" + f.name.replace("_", "-")
+    if isinstance(default, bool):
+        return click.Option([f"{flag}/--no-{flag[2:]}"], default=default,
+                            show_default=True, help=m.get("help"))  # fmt: skip
+    if "choices" in m:
+        kind: Any = click.Choice(m["choices"])
+    elif isinstance(default, int):
+        kind = click.IntRange(min=m.get("low"), max=m.get("high"),
+                              min_open=m.get("low_open", False))  # fmt: skip
+    elif isinstance(default, float):
+        kind = click.FloatRange(min=m.get("low"), max=m.get("high"),
+                                min_open=m.get("low_open", False))  # fmt: skip
+    else:
+        kind = str
+    return click.Option([flag], type=kind, default=default, show_default=True,
+                        help=m.get("help"))  # fmt: skip
+
+
+def config_params(config_cls: type) -> list[click.Parameter]:
+    """One click option per field of a lesson config that declares a help text."""
+    return [_param_for(f) for f in dataclasses.fields(config_cls) if "help" in f.metadata]
+
+
+def build_config(config_cls: type, kwargs: dict[str, Any]) -> Any:
+    """Pop the config's fields out of ``kwargs`` and build it; usage error if invalid."""
+    names = {f.name for f in dataclasses.fields(config_cls)}
+    values = {k: kwargs.pop(k) for k in list(kwargs) if k in names}
+    try:
+        return config_cls(**values)
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+
+
+def _parse_size(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        w, h = (int(v) for v in value.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not WIDTHxHEIGHT in pixels, e.g. 1200x900",
+                                 param_hint="'--size'") from None  # fmt: skip
+    if not (16 <= w <= 8000 and 16 <= h <= 8000):
+        raise click.BadParameter(f"{w}x{h} px: each side must be 16 to 8000 pixels",
+                                 param_hint="'--size'")  # fmt: skip
+    return w, h
+
+
+def style_params() -> list[click.Parameter]:
+    """--preset, --size, --dpi, --theme, --lang (choices listed from vizlearn.style)."""
+    from vizlearn.style import LANGS, PRESETS, THEMES
+
+    return [
+        click.Option(["--preset"], type=click.Choice(list(PRESETS)), default="default",
+                     show_default=True, help="size preset"),
+        click.Option(["--size"], metavar="WxH", help="figure size in pixels, e.g. 1200x900"),
+        click.Option(["--dpi"], type=click.IntRange(20, 600),
+                     help="dots per inch (sets text size relative to the figure)"),
+        click.Option(["--theme"], type=click.Choice(list(THEMES)), default="light",
+                     show_default=True, help="colour theme"),
+        click.Option(["--lang"], type=click.Choice(list(LANGS)), default="en",
+                     show_default=True, help="label language"),
+    ]  # fmt: skip
+
+
+def build_style(kwargs: dict[str, Any]):
+    """Pop the style options out of ``kwargs`` and build a Style."""
+    from vizlearn.style import Style
+
+    preset, size, dpi = kwargs.pop("preset"), kwargs.pop("size"), kwargs.pop("dpi")
+    changes: dict[str, Any] = {"theme": kwargs.pop("theme"), "lang": kwargs.pop("lang")}
+    wh = _parse_size(size)
+    if wh:
+        changes["width"], changes["height"] = wh
+    if dpi:
+        changes["dpi"] = dpi
+    return Style.from_preset(preset, **changes)
+
+
+def output_param(default: str | None, formats: tuple[str, ...], help: str) -> click.Option:
+    """-o/--out, checked (format and writable folder) before any work starts."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Path | None):
+        return None if value is None else check_output(value, formats)
+
+    return click.Option(["-o", "--out"], type=click.Path(path_type=Path), default=default,
+                        show_default=True, help=help, callback=callback)  # fmt: skip
+
+
+def check_output(path: Path, formats: tuple[str, ...]) -> Path:
+    """Raise BadParameter unless ``path`` has an allowed extension in a writable folder."""
+    ext = path.suffix.lower().lstrip(".")
+    if ext not in formats:
+        raise click.BadParameter(
+            f"unknown format {path.suffix or '(no extension)'!r}; "
+            f"use one of .{', .'.join(formats)}", param_hint="'-o' / '--out'")  # fmt: skip
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise click.BadParameter(f"folder {str(folder)!r} does not exist",
+                                 param_hint="'-o' / '--out'")  # fmt: skip
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise click.BadParameter(f"folder {str(folder)!r} is not writable",
+                                 param_hint="'-o' / '--out'")  # fmt: skip
+    if path.is_dir():
+        raise click.BadParameter(f"{str(path)!r} is a folder", param_hint="'-o' / '--out'")
+    return path
+
+
+def report_params() -> list[click.Parameter]:
+    """--quiet and --json."""
+    return [
+        click.Option(["-q", "--quiet"], is_flag=True, help="no progress bars"),
+        click.Option(["--json", "as_json"], is_flag=True,
+                     help="print a machine-readable summary on stdout"),
+    ]  # fmt: skip
+
+
+@contextmanager
+def progress(label: str, length: int, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """A click progress bar on stderr; yields ``update(done)`` taking the count so far."""
+    if quiet or length <= 0:
+        yield lambda done: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        state = {"done": 0}
+
+        def update(done: int) -> None:
+            if done - state["done"] >= max(1, length // 200) or done == length:
+                bar.update(done - state["done"])
+                state["done"] = done
+
+        yield update
+
+
+def report(summary: dict[str, Any], as_json: bool, quiet: bool) -> None:
+    """Print the summary as JSON, or the written files one per line."""
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+    elif not quiet:
+        for path in summary.get("files", []):
+            click.echo(f"wrote {path}")
+        if summary.get("diverged_at") is not None:
+            click.echo(f"note: training diverged at iteration {summary['diverged_at']}",
+                       err=True)  # fmt: skip
+
+
+def parse_duration(value: str | float | int) -> int:
+    """'2s', '500ms' or '1.5' (seconds) -> milliseconds."""
+    text = str(value).strip().lower()
+    try:
+        if text.endswith("ms"):
+            ms = float(text[:-2])
+        else:
+            ms = float(text.removesuffix("s")) * 1000
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a duration like 2s or 500ms") from None
+    if not 0 <= ms <= 600_000:
+        raise click.BadParameter(f"{value!r}: a hold must be between 0 and 600s")
+    return round(ms)
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Turn library errors into one-line messages (exit 1) unless --debug is set."""
+    ctx = click.get_current_context()
+    debug = bool((ctx.find_root().obj or {}).get("debug"))
+    try:
+        yield
+    except click.ClickException:
+        raise
+    except (ValueError, OSError, RuntimeError, MemoryError) as e:
+        if debug:
+            raise
+        raise click.ClickException(_one_line(e)) from None
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__

@@ -1,0 +1,68 @@
+"""Loss charts, and a loss panel with a cursor that follows an animation."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from vizlearn.render.frames import new_figure
+from vizlearn.style import Style
+from vizlearn.trace import Trace
+
+__all__ = ["draw_loss", "plot_loss", "LossCursor"]
+
+
+def draw_loss(
+    ax: Axes, trace: Trace, *, style: Style, log: bool = False
+) -> list[Artist]:
+    """Draw the loss per iteration (and where training diverged); return the line."""
+    (line,) = ax.plot(trace.loss_steps, trace.loss, color=style.colors["model"],
+                      lw=1.4, label=style.label("loss"))  # fmt: skip
+    ax.set(xlabel=style.label("iteration"), ylabel=style.label("loss"))
+    if log:
+        ax.set_yscale("log")
+    if len(trace.loss_steps):
+        ax.set_xlim(0, max(int(trace.loss_steps[-1]), int(trace.steps.max(initial=0))))
+    artists: list[Artist] = [line]
+    if trace.diverged_at is not None:
+        k = trace.diverged_at
+        artists.append(ax.axvline(k, color=style.colors["muted"], ls=":", lw=1.2))
+        artists.append(ax.annotate(style.label("diverged", k=k), (k, 1), xycoords=(
+            "data", "axes fraction"), ha="right", va="top", xytext=(-4, -4),
+            textcoords="offset points", color=style.colors["foreground"]))  # fmt: skip
+    return artists
+
+
+def plot_loss(
+    trace: Trace, *, log: bool = False, style: Style | None = None
+) -> Figure:
+    """Loss per iteration as a Figure (``log=True`` for a log y axis)."""
+    style = style or Style()
+    with style.context():
+        fig = new_figure(style, layout="constrained")
+        ax = fig.subplots()
+        draw_loss(ax, trace, style=style, log=log)
+        ax.set_title(style.label("loss_curve"))
+        fig.draw_without_rendering()
+    return fig
+
+
+class LossCursor:
+    """A small loss panel (log y) whose marker follows the animation's frame."""
+
+    def __init__(self, ax: Axes, trace: Trace, style: Style) -> None:
+        self.trace = trace
+        draw_loss(ax, trace, style=style, log=bool(np.all(trace.loss > 0)))
+        ax.set_xlabel(style.label("iteration"), labelpad=1)
+        fg = style.colors["foreground"]
+        self.vline = ax.axvline(0, color=fg, lw=0.8, alpha=0.6)
+        (self.dot,) = ax.plot([], [], "o", ms=5, color=fg, zorder=5)
+
+    def update(self, k: int) -> list[Artist]:
+        """Move the cursor to snapshot ``k``."""
+        step = int(self.trace.steps[k])
+        self.vline.set_xdata([step, step])
+        self.dot.set_data([step], [float(self.trace.outputs["loss"][k])])
+        return [self.vline, self.dot]
