@@ -22,7 +22,7 @@ def draw_loss(
                       lw=1.4, label=style.label("loss"))  # fmt: skip
     ax.set(xlabel=style.label("iteration"), ylabel=style.label("loss"))
     if log:
-        ax.set_yscale("log")
+        _plain_log_axis(ax)
     if len(trace.loss_steps):
         ax.set_xlim(0, max(int(trace.loss_steps[-1]), int(trace.steps.max(initial=0))))
     artists: list[Artist] = [line]
@@ -33,6 +33,16 @@ def draw_loss(
             "data", "axes fraction"), ha="right", va="top", xytext=(-4, -4),
             textcoords="offset points", color=style.colors["foreground"]))  # fmt: skip
     return artists
+
+
+def _plain_log_axis(ax: Axes) -> None:
+    """Log y axis labelled 0.1, 0.2, 0.5, 1 ... rather than 2 x 10^-1."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def plot_loss(
@@ -56,6 +66,8 @@ class LossCursor:
         self.trace = trace
         draw_loss(ax, trace, style=style, log=bool(np.all(trace.loss > 0)))
         ax.set_xlabel(style.label("iteration"), labelpad=1)
+        lo, hi = ax.get_xlim()
+        ax.set_xlim(lo - 0.01 * (hi - lo), hi + 0.01 * (hi - lo))  # room for the dot
         fg = style.colors["foreground"]
         self.vline = ax.axvline(0, color=fg, lw=0.8, alpha=0.6)
         (self.dot,) = ax.plot([], [], "o", ms=5, color=fg, zorder=5)

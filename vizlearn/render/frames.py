@@ -49,7 +49,7 @@ class FrameSource:
             background = canvas.copy_from_bbox(fig.bbox)
             for k in indices:
                 canvas.restore_region(background)
-                for artist in self.update(k):
+                for artist in sorted(self.update(k), key=Artist.get_zorder):
                     fig.draw_artist(artist)
                 yield np.array(canvas.buffer_rgba())
             for artist in animated:

@@ -31,7 +31,7 @@ class _RegressionArtists:
     def __init__(self, ax: Axes, trace: Trace, style: Style, residuals: bool) -> None:
         c, d = style.colors, trace.data
         self.trace, self.style = trace, style
-        ax.scatter(d["x"], d["t"], s=14, color=c["data"], alpha=0.8, zorder=3,
+        self.points = ax.scatter(d["x"], d["t"], s=14, color=c["data"], alpha=0.8, zorder=3,
                    label=style.label("data"))  # fmt: skip
         if "truth" in d:
             ax.plot(d["grid"], d["truth"], ls="--", lw=1.2, color=c["truth"],
@@ -47,7 +47,7 @@ class _RegressionArtists:
         lo, hi = float(d["grid"][0]), float(d["grid"][-1])
         ax.set_xlim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
         ax.set_ylim(*_ylim(trace))
-        ax.legend(loc="upper right", ncols=2)
+        self.legend = ax.legend(loc="upper right", ncols=2)
 
     def update(self, k: int) -> list[Artist]:
         tr, style = self.trace, self.style
@@ -56,7 +56,8 @@ class _RegressionArtists:
         self.residuals.set_segments(np.stack([np.c_[x, t], np.c_[x, fit]], axis=1))
         title = _title(tr, k, style)
         self.title.set_text(title)
-        return [self.residuals, self.curve, self.title]
+        # points and legend sit above the moving lines, so they are redrawn too
+        return [self.residuals, self.points, self.curve, self.legend, self.title]
 
 
 def _ylim(trace: Trace) -> tuple[float, float]:

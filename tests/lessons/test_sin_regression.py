@@ -1,0 +1,84 @@
+"""The sin-regression lesson reproduces the DeZero note's behaviour."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vizlearn.lessons.sin_regression import SinRegressionConfig, run
+from vizlearn.train import snapshot_steps
+
+
+@pytest.fixture(scope="module")
+def default_trace():
+    return run(SinRegressionConfig())
+
+
+def test_defaults_are_the_lessons():
+    c = SinRegressionConfig()
+    assert (c.n, c.hidden, c.activation, c.lr, c.iters, c.frames) == (
+        100, 10, "sigmoid", 0.2, 10_000, 100)  # fmt: skip
+    assert (c.weight_std, c.noise) == (0.01, 1.0)
+
+
+def test_plateau_then_drop(default_trace):
+    loss = default_trace.loss
+    assert len(loss) == 10_000
+    # a plateau: from iteration 1000 to 3000 the loss moves by less than 10% ...
+    assert abs(loss[3000] - loss[1000]) < 0.1 * loss[1000]
+    # ... then it falls by more than 40% within the next 3000 iterations ...
+    assert loss[6000] < 0.6 * loss[3000]
+    # ... down to the noise level: Var(U(0, 1)) = 1/12
+    assert loss[-1] < 1 / 12 * 1.25
+
+
+def test_final_curve_follows_the_sine(default_trace):
+    grid, curve = default_trace.data["grid"], default_trace.outputs["curve"][-1]
+    truth = np.sin(2 * np.pi * grid) + 0.5
+    assert np.sqrt(np.mean((curve - truth) ** 2)) < 0.15
+
+
+def test_snapshots_include_initial_and_final(default_trace):
+    tr = default_trace
+    assert tr.n_records == 100 and tr.steps[0] == 0 and tr.steps[-1] == 10_000
+    assert tr.params["W1"].shape == (100, 1, 10) and tr.params["b2"].shape == (100, 1)
+    assert tr.outputs["fit"].shape == (100, 100)
+    # the snapshot loss is the loss of the snapshot's parameters
+    np.testing.assert_allclose(tr.outputs["loss"][:-1], tr.loss[tr.steps[:-1]])
+
+
+def test_same_seed_same_trace_other_seed_other_data():
+    small = dict(iters=50, frames=5)
+    a, b = run(SinRegressionConfig(**small)), run(SinRegressionConfig(**small))
+    c = run(SinRegressionConfig(seed=1, **small))
+    np.testing.assert_array_equal(a.loss, b.loss)
+    assert not np.array_equal(a.data["x"], c.data["x"])
+
+
+def test_huge_learning_rate_diverges_and_keeps_what_was_recorded():
+    tr = run(SinRegressionConfig(lr=50.0, iters=2000, frames=21, activation="relu",
+                                 weight_std=1.0))  # fmt: skip
+    assert tr.diverged_at is not None and tr.diverged_at < 2000
+    assert np.isfinite(tr.loss).all() and len(tr.loss) == tr.diverged_at
+    assert tr.steps[-1] <= tr.diverged_at
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lr": 0}, "--lr must be > 0"),
+        ({"iters": 0}, "--iters must be >= 1"),
+        ({"frames": 200, "iters": 100}, "at most --iters \\+ 1 = 101"),
+        ({"activation": "softsign"}, "sigmoid, tanh, relu"),
+    ],
+)
+def test_config_rejects_bad_values(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SinRegressionConfig(**kwargs)
+
+
+def test_snapshot_steps_are_even_and_exact():
+    assert snapshot_steps(10, 3).tolist() == [0, 5, 10]
+    assert len(snapshot_steps(10_000, 100)) == 100
+    with pytest.raises(ValueError):
+        snapshot_steps(5, 7)
