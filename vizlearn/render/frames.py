@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,25 @@ def new_figure(style: Style, **kwargs: object) -> Figure:
     return fig
 
 
+@contextmanager
+def _layout_frozen(fig: Figure) -> Iterator[None]:
+    """Lay the figure out once with every artist, then keep positions fixed.
+
+    Layout engines skip animated artists; without this, blitted frames would be
+    laid out without the title and differ from a full redraw.
+    """
+    engine = fig.get_layout_engine()
+    # constrained layout settles on its second pass (the first moves tick
+    # labels that the second accounts for); savefig would run it again.
+    fig.draw_without_rendering()
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    try:
+        yield
+    finally:
+        fig.set_layout_engine(engine)
+
+
 @dataclass
 class FrameSource:
     """A figure, the update that moves its animated artists to frame k, and a count.
@@ -43,17 +63,20 @@ class FrameSource:
         indices = range(self.n_frames) if indices is None else indices
         with self.style.context():
             animated = list(self.update(0))
+        with self.style.context(), _layout_frozen(fig):
             for artist in animated:
                 artist.set_animated(True)
             canvas.draw()  # everything but the animated artists
             background = canvas.copy_from_bbox(fig.bbox)
-            for k in indices:
-                canvas.restore_region(background)
-                for artist in sorted(self.update(k), key=Artist.get_zorder):
-                    fig.draw_artist(artist)
-                yield np.array(canvas.buffer_rgba())
-            for artist in animated:
-                artist.set_animated(False)
+            try:
+                for k in indices:
+                    canvas.restore_region(background)
+                    for artist in sorted(self.update(k), key=Artist.get_zorder):
+                        fig.draw_artist(artist)
+                    yield np.array(canvas.buffer_rgba())
+            finally:
+                for artist in animated:
+                    artist.set_animated(False)
 
     def still(self, k: int) -> Figure:
         """Move the artists to frame ``k`` and return the figure (not blitted)."""
