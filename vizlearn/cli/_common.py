@@ -88,13 +88,16 @@ def style_params() -> list[click.Parameter]:
 
 def build_style(kwargs: dict[str, Any]):
     """Pop the style options out of ``kwargs`` and build a Style."""
-    from vizlearn.style import Style
+    from vizlearn.style import PRESETS, Style
 
     preset, size, dpi = kwargs.pop("preset"), kwargs.pop("size"), kwargs.pop("dpi")
     changes: dict[str, Any] = {"theme": kwargs.pop("theme"), "lang": kwargs.pop("lang")}
     wh = _parse_size(size)
     if wh:
         changes["width"], changes["height"] = wh
+        # same look at any size: text scales with the width unless --dpi is given
+        width, _, preset_dpi = PRESETS[preset]
+        changes["dpi"] = max(20, round(wh[0] * preset_dpi / width))
     if dpi:
         changes["dpi"] = dpi
     return Style.from_preset(preset, **changes)
