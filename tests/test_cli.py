@@ -167,3 +167,14 @@ def test_same_command_twice_is_byte_identical_across_processes(tmp_path):
     for ext in ("gif", "svg", "pdf", "npz"):
         a, b = (tmp_path / f"a.{ext}").read_bytes(), (tmp_path / f"b.{ext}").read_bytes()
         assert a == b, ext
+
+
+def test_diverging_run_is_a_lesson_not_a_crash(tmp_path):
+    out = tmp_path / "d.gif"
+    result = invoke(["animate", "sin-regression", "--lr", "10", "--size", "320x240",
+                     "-o", str(out), "--json"])  # fmt: skip
+    summary = json.loads(result.stdout)
+    k = summary["diverged_at"]
+    assert k is not None and summary["iterations"] == k
+    info = read_animation_info(out)
+    assert info.n_frames >= 2 and f'"diverged_at":{k}' in info.comment

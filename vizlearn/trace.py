@@ -250,6 +250,14 @@ class Recorder:
         if metrics:
             self._metrics.append((int(step), {k: float(v) for k, v in metrics.items()}))
 
+    def last_snapshot_step(self) -> int | None:
+        """The step of the latest parameter snapshot, or None."""
+        return self._snapshots[-1][0] if self._snapshots else None
+
+    def last_loss(self) -> float:
+        """The latest recorded loss value."""
+        return self._loss[-1][1]
+
     def freeze(self) -> Trace:
         """Stack the records into a read-only Trace."""
         meta = {"format_version": FORMAT_VERSION, "vizlearn": __version__, **self.meta}

@@ -71,22 +71,36 @@ def fit(
 
 def _loop(model, data, optimizer, iters, wanted, loss_fn, probe, batch_iter,
           recorder, on_step) -> None:  # fmt: skip
+    params = model.params()
+    last_good = {k: p.data.copy() for k, p in params.items()}
     for i in range(iters + 1):
         idx = next(batch_iter) if batch_iter is not None and i < iters else None
         x, t = (data.x, data.t) if idx is None else (data.x[idx], data.t[idx])
         value, gy = loss_fn(model.forward(x), t)
         if not np.isfinite(value):
-            recorder.meta["diverged_at"] = i
+            _record_divergence(recorder, i, model, last_good, probe)
             break
         if i in wanted:
             _snapshot(recorder, i, model, value, probe)
         if i == iters:
             break
         recorder.record(i, loss=value)
+        for k, p in params.items():  # the state to show if the next step blows up
+            np.copyto(last_good[k], p.data)
         model.backward(gy)
         optimizer.update()
         if on_step is not None:
             on_step(i + 1)
+
+
+def _record_divergence(recorder, i, model, last_good, probe) -> None:
+    """Note where the loss became NaN/inf and snapshot the last finite state."""
+    recorder.meta["diverged_at"] = i
+    if i == 0 or recorder.last_snapshot_step() == i - 1:
+        return
+    for k, p in model.params().items():
+        p.data[...] = last_good[k]
+    _snapshot(recorder, i - 1, model, recorder.last_loss(), probe)
 
 
 def _snapshot(

@@ -82,3 +82,12 @@ def test_snapshot_steps_are_even_and_exact():
     assert len(snapshot_steps(10_000, 100)) == 100
     with pytest.raises(ValueError):
         snapshot_steps(5, 7)
+
+
+def test_divergence_keeps_the_last_finite_state():
+    tr = run(SinRegressionConfig(lr=10.0))
+    k = tr.diverged_at
+    assert k is not None and 0 < k < 10_000
+    # the last snapshot is the last state whose loss was finite
+    assert tr.steps[-1] == k - 1 and len(tr.loss) == k
+    assert tr.outputs["loss"][-1] == tr.loss[-1]

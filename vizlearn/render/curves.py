@@ -21,6 +21,7 @@ def draw_loss(
     (line,) = ax.plot(trace.loss_steps, trace.loss, color=style.colors["model"],
                       lw=1.4, label=style.label("loss"))  # fmt: skip
     ax.set(xlabel=style.label("iteration"), ylabel=style.label("loss"))
+    _cap_explosion(ax, trace.loss, log)  # before the log scale autoscales on 1e300s
     if log:
         _plain_log_axis(ax)
     if len(trace.loss_steps):
@@ -35,14 +36,27 @@ def draw_loss(
     return artists
 
 
+def _cap_explosion(ax: Axes, loss: np.ndarray, log: bool) -> None:
+    """Keep a diverging run readable: show up to 10^6 times the initial loss."""
+    if len(loss) == 0:
+        return
+    first = abs(float(loss[0])) or 1.0
+    cap = first * 1e6 if log else first * 10
+    if float(loss.max()) > cap:
+        bottom = max(float(loss.min()) * 0.8, 1e-300) if log else 0.0
+        ax.set_ylim(bottom, cap)
+
+
 def _plain_log_axis(ax: Axes) -> None:
-    """Log y axis labelled 0.1, 0.2, 0.5, 1 ... rather than 2 x 10^-1."""
+    """Log y axis labelled 0.1, 0.2, 0.5, 1 when it spans few decades."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
+    lo, hi = ax.get_ylim() if not ax.get_autoscaley_on() else ax.dataLim.intervaly
+    if lo > 0 and hi / lo < 1e3:
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def plot_loss(

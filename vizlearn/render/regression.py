@@ -61,10 +61,18 @@ class _RegressionArtists:
 
 
 def _ylim(trace: Trace) -> tuple[float, float]:
-    """Limits that hold the data and every predicted curve, so axes never jump."""
-    values = np.concatenate([trace.data["t"], trace.outputs["curve"].ravel()])
-    lo, hi = float(values.min()), float(values.max())
-    pad = 0.08 * (hi - lo or 1.0)
+    """Limits that hold the data and the predicted curves, so axes never jump.
+
+    Curves that run far off (a diverging run) are clipped at twice the data's
+    span beyond it, so the data stays readable.
+    """
+    t = trace.data["t"]
+    lo, hi = float(t.min()), float(t.max())
+    span = hi - lo or 1.0
+    curves = trace.outputs["curve"]
+    lo = max(min(lo, float(curves.min())), lo - 2 * span)
+    hi = min(max(hi, float(curves.max())), hi + 2 * span)
+    pad = 0.08 * (hi - lo)
     return lo - pad, hi + pad
 
 
@@ -74,10 +82,15 @@ def _title(trace: Trace, k: int, style: Style) -> str:
     loss = float(trace.outputs["loss"][k])
     text = f"{style.label('iteration')} {step:,}"
     text += f" / {last:,}" if last else ""
-    text += f"   {style.label('loss')} {loss:.4f}"
+    text += f"   {style.label('loss')} {_number(loss)}"
     if trace.diverged_at is not None and k == trace.n_records - 1:
         text += "   " + style.label("diverged", k=trace.diverged_at)
     return text
+
+
+def _number(value: float) -> str:
+    """0.0912 as 0.0912; 5.8e+304 (a diverging run) as 5.827e+304."""
+    return f"{value:.4f}" if 1e-3 <= abs(value) < 1e4 else f"{value:.4g}"
 
 
 def draw_regression(

@@ -1,0 +1,191 @@
+"""Decision boundaries: class regions shaded by the network's prediction, data on top.
+
+Reads a classification trace with ``outputs["classes"]`` and
+``outputs["confidence"]`` (``(frames, grid, grid)``) on the grid
+``data["grid_x"]``, ``data["grid_y"]``; optional ``outputs["units"]``
+(``(frames, hidden, g, g)``) adds one small panel per hidden unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.animation import FuncAnimation
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from numpy.typing import NDArray
+
+from vizlearn.render.frames import FrameSource, new_figure
+from vizlearn.style import Style
+from vizlearn.trace import Trace
+
+__all__ = [
+    "draw_boundary",
+    "plot_boundary",
+    "animate_boundary",
+    "frames_boundary",
+    "region_image",
+]
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
+def region_image(
+    classes: NDArray, confidence: NDArray, n_classes: int, *, style: Style
+) -> NDArray[np.float64]:
+    """RGB image ``(g, g, 3)``: each cell the predicted class's colour, paler where
+    the network is unsure (probability near 1 / n_classes)."""
+    colors = np.array([to_rgb(c) for c in _class_colors(n_classes, style)])
+    bg = np.array(to_rgb(_background(style)))
+    chance = 1.0 / n_classes
+    sure = np.clip((confidence - chance) / (1.0 - chance), 0.0, 1.0)
+    alpha = (0.12 + 0.38 * sure)[..., None]
+    return (1 - alpha) * bg + alpha * colors[classes.astype(int)]
+
+
+def _class_colors(n_classes: int, style: Style) -> list[str]:
+    cycle = style.colors["cycle"]
+    return [cycle[i % len(cycle)] for i in range(n_classes)]
+
+
+def _background(style: Style) -> str:
+    bg = style.colors["background"]
+    return "#ffffff" if bg == "none" else bg
+
+
+class _BoundaryPanel:
+    """The shaded regions and the data; ``update(k)`` shows snapshot k."""
+
+    def __init__(self, ax: Axes, trace: Trace, style: Style) -> None:
+        d, c = trace.data, style.colors
+        self.trace, self.style = trace, style
+        self.n_classes = int(trace.meta.get("n_classes", int(d["t"].max()) + 1))
+        extent = (d["grid_x"][0], d["grid_x"][-1], d["grid_y"][0], d["grid_y"][-1])
+        blank = np.zeros((len(d["grid_y"]), len(d["grid_x"]), 3))
+        self.image = ax.imshow(blank, origin="lower", extent=extent, aspect="auto",
+                               interpolation="bilinear", zorder=1)  # fmt: skip
+        for k, color in enumerate(_class_colors(self.n_classes, style)):
+            x = d["x"][d["t"] == k]
+            ax.scatter(x[:, 0], x[:, 1], s=16, marker=MARKERS[k % len(MARKERS)],
+                       color=color, edgecolors=c["foreground"], linewidths=0.5,
+                       zorder=3, label=style.label("class", k=k))  # fmt: skip
+        ax.set(xlim=extent[:2], ylim=extent[2:], xlabel="x₁", ylabel="x₂")
+        ax.grid(False)
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        self.title = ax.set_title(" ")
+
+    def update(self, k: int) -> list[Artist]:
+        """Shade the regions predicted at snapshot ``k`` and retitle."""
+        tr = self.trace
+        k = k % tr.n_records
+        rgb = region_image(tr.outputs["classes"][k], tr.outputs["confidence"][k],
+                           self.n_classes, style=self.style)  # fmt: skip
+        self.image.set_data(rgb)
+        self.title.set_text(_title(tr, k, self.style))
+        return [self.image, self.title]
+
+
+def _title(trace: Trace, k: int, style: Style) -> str:
+    m, step = trace.meta, int(trace.steps[k])
+    per_epoch = int(m.get("iters_per_epoch", 0))
+    if per_epoch:
+        last = int(m.get("iters", step)) // per_epoch
+        text = f"{style.label('epoch')} {step / per_epoch:.0f} / {last}"
+    else:
+        text = f"{style.label('iteration')} {step:,}"
+    loss = trace.outputs.get("data_loss", trace.outputs["loss"])[k]
+    text += f"   {style.label('loss')} {float(loss):.3f}"
+    if "accuracy" in trace.outputs:
+        text += f"   {style.label('accuracy')} {100 * float(trace.outputs['accuracy'][k]):.1f}%"
+    if trace.diverged_at is not None and k == trace.n_records - 1:
+        text += "   " + style.label("diverged", k=trace.diverged_at)
+    return text
+
+
+class _UnitPanels:
+    """One small image per first-layer hidden unit, updated per snapshot."""
+
+    def __init__(self, fig, trace: Trace, style: Style) -> None:
+        units = trace.outputs["units"]
+        self.trace, n = trace, units.shape[1]
+        ncols = int(np.ceil(np.sqrt(n / 2)))
+        nrows = -(-n // ncols)
+        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        d = trace.data
+        extent = (d["units_x"][0], d["units_x"][-1], d["units_y"][0], d["units_y"][-1])
+        lo, hi = _unit_range(units, trace.meta.get("config", {}).get("activation"))
+        self.images = []
+        for i, ax in enumerate(axes):
+            ax.set_axis_off()
+            if i >= n:
+                continue
+            self.images.append(ax.imshow(units[0, i], origin="lower", extent=extent,
+                                         aspect="auto", cmap="RdBu_r", vmin=lo, vmax=hi,
+                                         interpolation="bilinear"))  # fmt: skip
+            ax.set_title(style.label("hidden_unit", i=i + 1), fontsize=8, pad=2)
+        fig.suptitle(style.label("hidden_units"), fontsize=10)
+
+    def update(self, k: int) -> list[Artist]:
+        """Show every unit's output at snapshot ``k``."""
+        units = self.trace.outputs["units"][k % self.trace.n_records]
+        for image, values in zip(self.images, units, strict=True):
+            image.set_data(values)
+        return list(self.images)
+
+
+def _unit_range(units: NDArray, activation: str | None) -> tuple[float, float]:
+    if activation == "sigmoid":
+        return 0.0, 1.0
+    if activation == "tanh":
+        return -1.0, 1.0
+    top = float(units.max()) or 1.0
+    return -top, top  # relu: zero sits at the colormap's neutral middle
+
+
+def draw_boundary(
+    ax: Axes, trace: Trace, frame: int = -1, *, style: Style
+) -> list[Artist]:
+    """Draw class regions at snapshot ``frame`` with the data on top; return artists."""
+    return _BoundaryPanel(ax, trace, style).update(frame)
+
+
+def frames_boundary(
+    trace: Trace, *, style: Style | None = None, units: bool | None = None
+) -> FrameSource:
+    """The boundary over training as a FrameSource (hidden-unit panels if recorded)."""
+    style = style or Style()
+    units = "units" in trace.outputs if units is None else units
+    if units and "units" not in trace.outputs:
+        raise ValueError("this trace has no hidden-unit outputs; train with --units")
+    with style.context():
+        fig = new_figure(style, layout="constrained")
+        if units:
+            left, right = fig.subfigures(1, 2, width_ratios=[3, 2], wspace=0.02)
+            panel = _BoundaryPanel(left.subplots(), trace, style)
+            extra = _UnitPanels(right, trace, style)
+        else:
+            panel, extra = _BoundaryPanel(fig.subplots(), trace, style), None
+
+    def update(k: int) -> Sequence[Artist]:
+        arts = panel.update(k)
+        return arts + extra.update(k) if extra else arts
+
+    return FrameSource(fig, update, trace.n_records, style)
+
+
+def plot_boundary(
+    trace: Trace, *, frame: int = -1, style: Style | None = None,
+    units: bool | None = None,
+) -> Figure:  # fmt: skip
+    """A still of the boundary at snapshot ``frame`` (default: after training)."""
+    return frames_boundary(trace, style=style, units=units).still(frame % trace.n_records)
+
+
+def animate_boundary(
+    trace: Trace, *, style: Style | None = None, interval_ms: int = 100
+) -> FuncAnimation:
+    """Matplotlib FuncAnimation of the class regions over training."""
+    return frames_boundary(trace, style=style).animation(interval_ms=interval_ms)
