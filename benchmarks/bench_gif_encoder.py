@@ -162,26 +162,29 @@ def bench_memory() -> None:
 
 
 def bench_webp(n: int = 30) -> None:
-    """Time and size of lossless WebP per method, and of APNG."""
+    """Time and size of lossless WebP per (method, quality), and of APNG."""
     import vizlearn.export.animated as animated
 
     stack = [chart_frame(k, n) for k in range(n)]
+    chosen = animated.WEBP_METHOD, animated.WEBP_QUALITY
     with tempfile.TemporaryDirectory() as folder:
-        for method in (0, 2, 4, 6):
-            animated.WEBP_METHOD = method
+        for method, quality in ((0, 80), (1, 0), (2, 0), (2, 50), (4, 80)):
+            animated.WEBP_METHOD, animated.WEBP_QUALITY = method, quality
             path = Path(folder, "a.webp")
             seconds = median_time(
-                lambda p=path: save_animation(p, iter(stack), durations_ms=40), 1
+                lambda p=path: save_animation(p, iter(stack), durations_ms=40)
             )
+            mark = " (used)" if (method, quality) == chosen else ""
             print(
-                f"webp method {method}: {seconds:6.2f} s "
-                f"{path.stat().st_size / 1e6:6.2f} MB ({n} frames 1200x900)"
+                f"webp method {method} quality {quality:3}: {seconds:5.2f} s "
+                f"{path.stat().st_size / 1e6:5.2f} MB{mark}"
             )
         path = Path(folder, "a.png")
         seconds = median_time(
-            lambda: save_animation(path, iter(stack), durations_ms=40), 1
+            lambda: save_animation(path, iter(stack), durations_ms=40)
         )
-        print(f"apng: {seconds:6.2f} s {path.stat().st_size / 1e6:6.2f} MB")
+        print(f"apng: {seconds:5.2f} s {path.stat().st_size / 1e6:5.2f} MB")
+    print(f"({n} frames 1200x900, median of 3)")
 
 
 def main() -> None:

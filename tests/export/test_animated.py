@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from numpy.typing import NDArray
 from PIL import Image
 
@@ -266,3 +270,40 @@ def test_bad_arguments_raise_and_write_nothing(
     with pytest.raises(ValueError, match=message):
         save_animation(**args)
     assert list(tmp_path.iterdir()) == []
+
+
+COLORS = np.array(
+    [[255, 255, 255, 255], [176, 176, 176, 255], [31, 119, 180, 255], [0, 0, 0, 0]],
+    np.uint8,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        arrays(np.uint8, (6, 9), elements=st.integers(0, 3)), min_size=1, max_size=6
+    ),
+    st.booleans(),
+)
+def test_any_sequence_round_trips_exactly(
+    codes: list[NDArray[np.uint8]], transparent: bool
+) -> None:
+    stack = [COLORS[c] for c in codes]
+    if not transparent:
+        for frame in stack:
+            frame[..., 3] = 255  # the fourth colour becomes opaque black
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "a.gif")
+        info = save_animation(
+            path,
+            iter(stack),
+            durations_ms=30,
+            palette_frames=stack,
+            transparent=transparent,
+        )
+        assert info.n_frames == len(stack)
+        for k, expected in enumerate(stack):
+            out = read_frame(path, k)
+            visible = expected[..., 3] == 255
+            assert (out[..., 3] == expected[..., 3]).all(), k
+            assert (out[visible] == expected[visible]).all(), k
