@@ -1,14 +1,10 @@
-"""Fixtures for renderer tests: a small committed trace and an image comparison."""
+"""Fixtures for renderer tests: a small committed trace; baselines in baseline/."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import numpy as np
 import pytest
-from matplotlib.figure import Figure
-from matplotlib.testing.compare import compare_images
 
 from vizlearn.trace import Trace, load_trace
 
@@ -22,24 +18,10 @@ def sin_trace() -> Trace:
     return load_trace(DATA / "sin_small.npz")
 
 
-def assert_matches_baseline(
-    fig_or_rgba: Figure | np.ndarray, name: str, tmp_path: Path, tol: float = 2.0
-) -> None:
-    """Compare against tests/render/baseline/NAME.png (RMS on 0-255).
+@pytest.fixture
+def snapshot_dir() -> Path:
+    """Baselines for vizlearn's ``image_snapshot`` plugin: tests/render/baseline/.
 
-    Set VIZLEARN_UPDATE_BASELINES=1 to (re)write the baseline instead.
+    Refresh with ``pytest tests/render --snapshot-update``, then look at them.
     """
-    from PIL import Image
-
-    actual = tmp_path / f"{name}.png"
-    if isinstance(fig_or_rgba, Figure):
-        fig_or_rgba.savefig(actual, metadata={"Software": None})
-    else:
-        Image.fromarray(fig_or_rgba).save(actual)
-    expected = BASELINE / f"{name}.png"
-    if os.environ.get("VIZLEARN_UPDATE_BASELINES") or not expected.exists():
-        expected.write_bytes(actual.read_bytes())
-        if not os.environ.get("VIZLEARN_UPDATE_BASELINES"):
-            pytest.fail(f"baseline {expected} was missing; wrote it, look at it, rerun")
-    result = compare_images(str(expected), str(actual), tol=tol)
-    assert result is None, result
+    return BASELINE

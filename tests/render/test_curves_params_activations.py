@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from tests.render.conftest import assert_matches_baseline
 from vizlearn.lessons.activations import ActivationsConfig, curves, titles
 from vizlearn.render.activations import plot_activations
 from vizlearn.render.curves import draw_loss, plot_loss
@@ -81,13 +80,13 @@ def test_activations_reject_unknown_function():
         ActivationsConfig(functions=("swish",))
 
 
-def test_snapshot_loss_and_params(sin_trace, tmp_path):
-    assert_matches_baseline(plot_loss(sin_trace, log=True, style=SMALL), "loss_log", tmp_path)
-    assert_matches_baseline(plot_params(sin_trace, style=SMALL), "params", tmp_path)
+def test_snapshot_loss_and_params(sin_trace, image_snapshot):
+    image_snapshot(plot_loss(sin_trace, log=True, style=SMALL), "loss_log", tol=2)
+    image_snapshot(plot_params(sin_trace, style=SMALL), "params", tol=2)
 
 
-def test_snapshot_activations(tmp_path):
+def test_snapshot_activations(image_snapshot):
     config = ActivationsConfig(derivatives=True)
     x, cv = curves(config)
     fig = plot_activations(x, cv, titles=titles(config), style=SMALL)
-    assert_matches_baseline(fig, "activations", tmp_path)
+    image_snapshot(fig, "activations", tol=2)

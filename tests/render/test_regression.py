@@ -7,7 +7,6 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from tests.render.conftest import assert_matches_baseline
 from vizlearn.render.regression import (
     animate_regression,
     draw_regression,
@@ -71,15 +70,15 @@ def test_renderers_leave_global_rcparams_alone(sin_trace):
     assert dict(mpl.rcParams) == before
 
 
-def test_snapshot_regression_frames(sin_trace, tmp_path):
+def test_snapshot_regression_frames(sin_trace, image_snapshot):
     source = frames_regression(sin_trace, style=Style(width=480, height=360, dpi=60))
     first, middle, last = source.rgba([0, 6, 12])
-    assert_matches_baseline(first, "regression_frame0", tmp_path)
-    assert_matches_baseline(middle, "regression_frame6", tmp_path)
-    assert_matches_baseline(last, "regression_frame12", tmp_path)
+    image_snapshot(first, "regression_frame0", tol=2)
+    image_snapshot(middle, "regression_frame6", tol=2)
+    image_snapshot(last, "regression_frame12", tol=2)
 
 
-def test_snapshot_fit_dark_japanese(sin_trace, tmp_path):
+def test_snapshot_fit_dark_japanese(sin_trace, image_snapshot):
     fig = plot_fit(sin_trace, style=Style(theme="dark", lang="ja", width=480,
                                           height=360, dpi=60))  # fmt: skip
-    assert_matches_baseline(fig, "fit_dark_ja", tmp_path)
+    image_snapshot(fig, "fit_dark_ja", tol=2)
