@@ -84,6 +84,34 @@ LABELS: dict[str, tuple[str, str]] = {
     "sigmoid": ("sigmoid", "シグモイド関数"),
     "relu": ("ReLU", "ReLU 関数"),
     "tanh": ("tanh", "tanh 関数"),
+    # issue 7: optimizer paths, decision boundaries, weight init
+    "minimum": ("minimum", "最小値"),
+    "learning_rate": ("lr", "学習係数"),
+    "step": ("step", "更新回数"),
+    "diverged_step": ("diverged at step {k}", "更新 {k} 回目で発散"),
+    "class": ("class {k}", "クラス {k}"),
+    "hidden_unit": ("unit {i}", "ユニット {i}"),
+    "hidden_units": (
+        "first hidden layer: each unit's output",
+        "1 層目の隠れ層: 各ユニットの出力",
+    ),
+    "xavier": ("Xavier", "Xavier の初期値"),
+    "he": ("He", "He の初期値"),
+    "init_std": ("std {v}", "標準偏差 {v}"),
+    "layer_n": ("{i}-layer", "{i} 層目"),
+    "weight_init_title": (
+        "activation distribution per layer ({act})",
+        "各層のアクティベーション分布（{act}）",
+    ),
+    "gradient": ("gradient", "勾配"),
+    "layer_output": ("layer output", "各層の出力"),
+    "activation_dist": ("activations per layer", "各層のアクティベーション分布"),
+    "gradient_dist": ("weight-gradient size per layer", "各層の重みの勾配の大きさ"),
+    "mean": ("mean", "平均"),
+    "deep_net": (
+        "{n} hidden layers, {act}, init {init}, SGD lr {lr}",
+        "隠れ層 {n} 層・{act}・初期値 {init}・SGD 学習係数 {lr}",
+    ),
 }
 
 _RC_KEYS = (
