@@ -122,3 +122,13 @@ def test_loader_rejects_truncated_archive(tmp_path):
     with pytest.raises(TraceError):
         load_trace(path)
     assert zipfile.is_zipfile(tmp_path / "t.npz") is False
+
+
+def test_loader_refuses_zip_bombs_before_inflating(tmp_path, monkeypatch):
+    import vizlearn.limits
+
+    path = tmp_path / "t.npz"
+    _small_trace().save(path)
+    monkeypatch.setattr(vizlearn.limits, "MAX_MEMORY", 100)
+    with pytest.raises(TraceError, match="GB of arrays; the limit is"):
+        load_trace(path)

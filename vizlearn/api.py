@@ -17,15 +17,29 @@ def train(
     lesson: str = "sin-regression",
     *,
     on_step: Callable[[int], Any] | None = None,
+    allow_large: bool = False,
     **options: Any,
 ) -> Trace:
     """Run a lesson with ``options`` overriding its defaults; return the Trace.
+
+    Runs estimated to need more than ``vizlearn.limits.MAX_MEMORY`` are refused
+    unless ``allow_large=True``.
 
     >>> trace = train("sin-regression", lr=0.1, iters=200, frames=5)  # doctest: +SKIP
     """
     info = get_lesson(lesson)
     config = info.config_class()(**options)
+    check_budget(info, config, allow_large=allow_large)
     return info.load().run(config, on_step=on_step)
+
+
+def check_budget(info, config, *, allow_large: bool = False) -> None:
+    """Refuse a run whose memory estimate is beyond the limit (LimitError)."""
+    from vizlearn.limits import check_memory
+
+    estimate = getattr(info.load(), "estimate_bytes", None)
+    if estimate is not None:
+        check_memory(estimate(config), f"this {info.name} run", allow_large=allow_large)
 
 
 def animate(trace: Trace, *, style: Style | None = None, fps: float = 10.0,

@@ -130,6 +130,9 @@ def _validate(trace: Trace) -> None:
         raise TraceError("'loss' and 'loss_steps' must be 1-D arrays of equal length")
     if trace.steps.ndim != 1:
         raise TraceError("'steps' must be a 1-D array")
+    for name in ("loss_steps", "steps", "metric_steps"):
+        if getattr(trace, name).dtype.kind not in "iu":
+            raise TraceError(f"'{name}' must hold integer iterations")
     for group in ("params", "outputs"):
         for k, a in getattr(trace, group).items():
             if a.ndim == 0 or len(a) != n:
@@ -154,19 +157,39 @@ def _numeric_items(trace: Trace):
 
 
 def load_trace(path: str | Path) -> Trace:
-    """Read a Trace saved by ``Trace.save``; never unpickles anything."""
+    """Read a Trace saved by ``Trace.save``; never unpickles anything.
+
+    The file is untrusted input: anything that fails to parse (not a zip,
+    truncated, corrupt, object arrays, wrong shapes or dtypes, NaNs, a newer
+    format) raises TraceError naming the file and the reason.
+    """
     path = Path(path)
     try:
+        _check_declared_size(path)
         with np.load(path, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
         raise
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError) as e:
-        raise TraceError(f"{path}: not a readable vizlearn trace ({e})") from None
+    except TraceError as e:
+        raise TraceError(f"{path}: {e}") from None
+    except Exception as e:  # noqa: BLE001 - any parse failure means "not a trace"
+        reason = f"{type(e).__name__}: {e}".strip().splitlines()[0]
+        raise TraceError(f"{path}: not a readable vizlearn trace ({reason})") from None
     try:
         return _from_arrays(arrays)
     except TraceError as e:
         raise TraceError(f"{path}: {e}") from None
+
+
+def _check_declared_size(path: Path) -> None:
+    """Refuse archives that would inflate beyond the memory limit (zip bombs)."""
+    from vizlearn.limits import MAX_MEMORY
+
+    with zipfile.ZipFile(path) as zf:
+        total = sum(info.file_size for info in zf.infolist())
+    if total > MAX_MEMORY:
+        raise TraceError(f"declares {total / 2**30:.1f} GB of arrays; the limit is "
+                         f"{MAX_MEMORY / 2**30:.0f} GB")  # fmt: skip
 
 
 def _from_arrays(arrays: dict[str, NDArray]) -> Trace:
@@ -174,6 +197,11 @@ def _from_arrays(arrays: dict[str, NDArray]) -> Trace:
     if missing:
         raise TraceError(f"missing key(s) {', '.join(missing)}")
     meta = _read_meta(arrays.pop("meta"))
+    for key in ("loss", "loss_steps", "steps", "metric_steps"):
+        a = arrays.get(key)
+        if a is not None and (a.ndim != 1 or a.dtype.kind not in "biuf"):
+            raise TraceError(f"'{key}' must be a 1-D numeric array, "
+                             f"not {a.ndim}-D {a.dtype}")  # fmt: skip
     groups: dict[str, dict[str, NDArray]] = {g: {} for g in _GROUPS}
     params = {}
     for k, a in arrays.items():

@@ -16,7 +16,7 @@ import click
 
 __all__ = [
     "config_params", "build_config", "style_params", "build_style", "output_param",
-    "check_output", "report_params", "progress", "report", "guard", "parse_duration",
+    "check_output", "check_limits", "report_params", "progress", "report", "guard", "parse_duration",
 ]  # fmt: skip
 
 
@@ -63,8 +63,8 @@ def _parse_size(value: str | None) -> tuple[int, int] | None:
     except ValueError:
         raise click.BadParameter(f"{value!r} is not WIDTHxHEIGHT in pixels, e.g. 1200x900",
                                  param_hint="'--size'") from None  # fmt: skip
-    if not (16 <= w <= 8000 and 16 <= h <= 8000):
-        raise click.BadParameter(f"{w}x{h} px: each side must be 16 to 8000 pixels",
+    if min(w, h) < 16:
+        raise click.BadParameter(f"{w}x{h} px: each side must be at least 16 pixels",
                                  param_hint="'--size'")  # fmt: skip
     return w, h
 
@@ -132,9 +132,28 @@ def check_output(path: Path, formats: tuple[str, ...]) -> Path:
     return path
 
 
+def check_limits(style: Any, n_frames: int, kw: dict[str, Any], lesson=None,
+                 config=None) -> None:  # fmt: skip
+    """Pop --allow-large; refuse sizes, frame counts and runs beyond the limits."""
+    from vizlearn.limits import LimitError, check_animation
+
+    allow_large = kw.pop("allow_large")
+    try:
+        if style is not None:
+            check_animation(style.width, style.height, n_frames, allow_large=allow_large)
+        if lesson is not None:
+            from vizlearn.api import check_budget
+
+            check_budget(lesson, config, allow_large=allow_large)
+    except LimitError as e:
+        raise click.UsageError(str(e)) from None
+
+
 def report_params() -> list[click.Parameter]:
-    """--quiet and --json."""
+    """--quiet, --json and --allow-large."""
     return [
+        click.Option(["--allow-large"], is_flag=True,
+                     help="lift the limits on frames, pixels and memory (see README)"),
         click.Option(["-q", "--quiet"], is_flag=True, help="no progress bars"),
         click.Option(["--json", "as_json"], is_flag=True,
                      help="print a machine-readable summary on stdout"),

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from vizlearn.cli._common import (
-    build_config, build_style, config_params, guard, output_param, report,
+    build_config, build_style, check_limits, config_params, guard, output_param, report,
     report_params, style_params,
 )  # fmt: skip
 from vizlearn.cli.regression import (
@@ -37,6 +37,7 @@ def _make_plot(kind: str) -> click.Command:
 
         config = build_config(lesson.config_class(), kw)
         style, out, quiet, as_json = build_style(kw), kw.pop("out"), kw.pop("quiet"), kw.pop("as_json")  # fmt: skip
+        check_limits(style, 1, kw, lesson, config)
         with guard():
             trace = _train(lesson, config, quiet)
             fig = api.plot(trace, kind, style=style, **kw)
@@ -61,6 +62,7 @@ def _make_activations() -> click.Command:
         kw["functions"] = tuple(kw["functions"] or FUNCTIONS)
         config = build_config(ActivationsConfig, kw)
         style, out, quiet, as_json = build_style(kw), kw.pop("out"), kw.pop("quiet"), kw.pop("as_json")  # fmt: skip
+        check_limits(style, 1, kw)
         with guard():
             x, cv = curves(config)
             fig = plot_activations(x, cv, titles=titles(config), style=style)
@@ -120,12 +122,14 @@ def render_command(**kw: Any) -> None:
     path, kind, style = kw.pop("trace"), kw.pop("kind"), build_style(kw)
     default = f"{path.stem}-{kind}.{'gif' if kind == 'regression' else 'png'}"
     out = check_output(kw.pop("out") or Path(default), STILLS + ANIMATIONS)
-    quiet, as_json = kw.pop("quiet"), kw.pop("as_json")
+    quiet, as_json, allow_large = kw.pop("quiet"), kw.pop("as_json"), kw["allow_large"]
+    check_limits(style, 1, kw)
     with guard():
         trace = load_trace(path)
         if out.suffix.lower().lstrip(".") in ANIMATIONS:
             if kind != "regression":
                 raise click.UsageError(f"--kind {kind} is a still; use .png, .svg or .pdf")
+            check_limits(style, trace.n_records, {"allow_large": allow_large})
             _save_animation(trace, out, style, kw, quiet)
         else:
             fig = api.plot(trace, kind, style=style, frame=kw["frame"], log=kw["log"])

@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from vizlearn.cli._common import (
-    build_config, build_style, config_params, guard, output_param, parse_duration,
+    build_config, build_style, check_limits, config_params, guard, output_param,
+    parse_duration,
     progress, report, report_params, style_params,
 )  # fmt: skip
 from vizlearn.lessons import KINDS, LESSONS, Lesson
@@ -85,6 +86,7 @@ def _make_animate(lesson: Lesson) -> click.Command:
     def callback(**kw: Any) -> None:
         config = build_config(lesson.config_class(), kw)
         style, out, quiet, as_json = build_style(kw), kw.pop("out"), kw.pop("quiet"), kw.pop("as_json")  # fmt: skip
+        check_limits(style, config.frames, kw, lesson, config)
         with guard():
             trace = _train(lesson, config, quiet)
             _save_animation(trace, out, style, kw, quiet)
@@ -101,6 +103,7 @@ def _make_train(lesson: Lesson) -> click.Command:
     def callback(**kw: Any) -> None:
         config = build_config(lesson.config_class(), kw)
         out, quiet, as_json = kw.pop("out"), kw.pop("quiet"), kw.pop("as_json")
+        check_limits(None, 0, kw, lesson, config)
         with guard():
             trace = _train(lesson, config, quiet)
             trace.save(out)

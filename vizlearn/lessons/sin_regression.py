@@ -17,7 +17,7 @@ from vizlearn.lessons._options import check_range, option, to_dict
 if TYPE_CHECKING:
     from vizlearn.trace import Trace
 
-__all__ = ["SinRegressionConfig", "run", "GRID_POINTS"]
+__all__ = ["SinRegressionConfig", "run", "estimate_bytes", "GRID_POINTS"]
 
 NAME = "sin-regression"
 GRID_POINTS = 200
@@ -46,6 +46,14 @@ class SinRegressionConfig:
                 f"--frames must be at most --iters + 1 = {self.iters + 1}, "
                 f"got {self.frames}"
             )
+
+
+def estimate_bytes(config: SinRegressionConfig) -> int:
+    """Memory a run needs: activations of a full batch plus the recorded snapshots."""
+    n_params = 3 * config.hidden + 1
+    forward = 8 * config.n * config.hidden * 6  # pre-activations, outputs, grads
+    trace = 8 * (config.iters + config.frames * (n_params + config.n + GRID_POINTS))
+    return forward + trace
 
 
 def run(
