@@ -8,9 +8,9 @@ its own multi-frame writer keeps every frame in a list, re-diffs them, and
 drops identical frames, which would change the frame count.
 
 WebP and APNG go through Pillow's ``save_all``, which needs every frame in
-memory: peak RSS for 800x600 frames grew from 249 to 638 MiB (WebP) and from
-420 to 1155 MiB (APNG) between 100 and 300 frames, about 2 and 3.7 MiB a frame,
-where GIF stayed at 143 MiB for 100 and 1000 frames
+memory: peak RSS for 800x600 frames grew from 248 to 617 MiB (WebP) and from
+417 to 1151 MiB (APNG) between 100 and 300 frames, about 1.8 and 3.7 MiB a
+frame, where GIF stayed at 111-123 MiB for 1, 100 and 1000 frames
 (``python benchmarks/bench_gif_encoder.py --memory``). Their encoders (libwebp,
 Pillow's APNG writer) also merge consecutive identical frames into one frame
 with the summed duration, so their frame count can be lower than the number of
