@@ -32,19 +32,8 @@ from vizlearn.core.models import MLP
 __all__ = ["numerical_gradients", "naive_numerical_gradients"]
 
 Array = NDArray[np.float64]
-_CHUNK = 1 << 21  # elements of the largest temporary array (16 MB in float64)
+_CHUNK = 1 << 19  # elements of the largest temporary array (4 MB in float64)
 _LOSSES = ("softmax_cross_entropy", "mse")
-
-
-def _log_sum_exp(y: Array, shift: Array) -> Array:
-    """Return log(sum(exp(y), axis=-1)); ``shift`` keeps exp in range."""
-    z = np.subtract(y, shift)
-    np.exp(z, out=z)
-    lse = np.log(z @ np.ones(y.shape[-1])) + shift[..., 0]  # matmul: fast short sums
-    if not np.isfinite(lse).all():  # a huge perturbation: subtract the row maximum
-        top = y.max(axis=-1, keepdims=True)
-        lse = np.log(np.exp(y - top).sum(axis=-1)) + top[..., 0]
-    return lse
 
 
 class _Net:
@@ -78,28 +67,38 @@ class _Net:
         ``n`` and ``delta`` have shape ``(rows,)``; the result is ``(rows, n_out)``,
         one column per unit ``j`` of layer ``k``.
         """
+        losses = self._losses(self._scores(k, n, delta), n)
+        if not np.isfinite(losses).all():  # exp overflowed: a huge perturbation
+            losses = self._losses(self._scores(k, n, delta), n, safe=True)
+        return losses[0] - losses[1]
+
+    def _scores(self, k: int, n: NDArray, delta: Array) -> Array:
+        """Network outputs ``(2, rows, n_out, out)`` with a_k[n, j] moved by ±delta."""
         last = len(self.W) - 1
         signed = np.stack([delta, -delta])[:, :, None, None]  # (2, rows, 1, 1)
         if k == last:  # output layer: score j of the example moves
-            eye = np.eye(self.W[k].shape[1])
-            y = self.a[k][n][None, :, None, :] + signed * eye  # (2, rows, j, out)
-        else:  # hidden unit j moves: a rank-one change of the next layer
-            a0, h0 = self.a[k][n], self.h[k + 1][n]  # (rows, n_out)
-            dh = self.f(a0 + signed[..., 0]) - h0  # (2, rows, n_out)
-            y = self.a[k + 1][n][None, :, None, :] + dh[..., None] * self.W[k + 1]
-            for m in range(k + 2, len(self.W)):
-                y = self.f(y) @ self.W[m] + self.b[m]
-        losses = self._losses(y, n)
-        return losses[0] - losses[1]
+            return self.a[k][n][None, :, None, :] + signed * np.eye(self.W[k].shape[1])
+        a0, h0 = self.a[k][n], self.h[k + 1][n]  # (rows, n_out)
+        dh = self.f(a0 + signed[..., 0]) - h0  # (2, rows, n_out): unit j's change
+        y = dh[..., None] * self.W[k + 1]  # a rank-one change of the next layer
+        y += self.a[k + 1][n][None, :, None, :]
+        for m in range(k + 2, len(self.W)):
+            y = self.f(y) @ self.W[m] + self.b[m]
+        return y
 
-    def _losses(self, y: Array, n: NDArray) -> Array:
-        """Per-example loss of ``y`` ``(2, rows, j, out)`` for examples ``n``."""
+    def _losses(self, y: Array, n: NDArray, safe: bool = False) -> Array:
+        """Per-example loss of ``y`` ``(2, rows, j, out)``; overwrites ``y``."""
+        ones = np.ones(y.shape[-1])
         if self.loss == "mse":
-            diff = y - self.t[n][:, None, :]
-            return (diff * diff) @ np.ones(y.shape[-1])
-        rows = np.arange(len(n))
-        picked = y[:, rows, :, self.t[n]]  # advanced axes first: (rows, 2, j)
-        return _log_sum_exp(y, self.top[n][:, None, None]) - picked.transpose(1, 0, 2)
+            y -= self.t[n][:, None, :]
+            return (y * y) @ ones
+        # log-sum-exp minus the label's score; shift by the unperturbed top score
+        # (the row maximum in the rare safe path) so that exp stays in range
+        picked = y[:, np.arange(len(n)), :, self.t[n]].transpose(1, 0, 2)
+        shift = y.max(axis=-1) if safe else self.top[n][:, None]
+        y -= shift[..., None]
+        np.exp(y, out=y)
+        return np.log(y @ ones) + shift - picked  # matmul: fast sums of short rows
 
     def gradient(self, k: int, n: NDArray, delta: Array, owner: NDArray, size: int,
                  eps: float) -> Array:  # fmt: skip
