@@ -34,8 +34,20 @@ def test_version():
 
 def test_animate_writes_gif_with_frames_timing_and_loop(tmp_path):
     out = tmp_path / "a.gif"
-    result = invoke(["animate", "sin-regression", *FAST, "--fps", "20",
-                     "--hold-last", "1s", "-o", str(out), "--quiet"])  # fmt: skip
+    result = invoke(
+        [
+            "animate",
+            "sin-regression",
+            *FAST,
+            "--fps",
+            "20",
+            "--hold-last",
+            "1s",
+            "-o",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert result.output.strip() == ""
     info = read_animation_info(out)
     assert info.n_frames == 6 and info.loop == 0 and info.size == (320, 240)
@@ -45,8 +57,9 @@ def test_animate_writes_gif_with_frames_timing_and_loop(tmp_path):
 
 def test_animate_json_summary(tmp_path):
     out = tmp_path / "a.gif"
-    result = invoke(["animate", "sin-regression", *FAST, "-o", str(out), "--json",
-                     "--seed", "3"])  # fmt: skip
+    result = invoke(
+        ["animate", "sin-regression", *FAST, "-o", str(out), "--json", "--seed", "3"]
+    )
     summary = json.loads(result.stdout)
     assert summary["files"] == [str(out)] and summary["iterations"] == 300
     assert summary["seed"] == 3 and summary["final_loss"] > 0
@@ -61,12 +74,30 @@ def test_animate_default_output_in_current_folder(tmp_path, monkeypatch):
 
 def test_train_then_render_without_retraining(tmp_path):
     run = tmp_path / "run.npz"
-    invoke(["train", "sin-regression", "--iters", "200", "--frames", "5", "-o", str(run)])
-    for kind, name in [("loss", "l.png"), ("params", "p.svg"), ("fit", "f.pdf"),
-                       ("regression", "r.gif"), ("regression", "r.png")]:  # fmt: skip
+    invoke(
+        ["train", "sin-regression", "--iters", "200", "--frames", "5", "-o", str(run)]
+    )
+    for kind, name in [
+        ("loss", "l.png"),
+        ("params", "p.svg"),
+        ("fit", "f.pdf"),
+        ("regression", "r.gif"),
+        ("regression", "r.png"),
+    ]:
         out = tmp_path / name
-        invoke(["render", str(run), "--kind", kind, "-o", str(out), "--size",
-                "320x240", "-q"])  # fmt: skip
+        invoke(
+            [
+                "render",
+                str(run),
+                "--kind",
+                kind,
+                "-o",
+                str(out),
+                "--size",
+                "320x240",
+                "-q",
+            ]
+        )
         assert out.stat().st_size > 1000, name
     assert read_animation_info(tmp_path / "r.gif").n_frames == 5
 
@@ -93,21 +124,35 @@ def test_list_names_lessons_and_kinds():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["animate", "sin-regression", "--lr", "0"], "'--lr': 0.0 is not in the range x>0"),
-        (["animate", "sin-regression", "--iters", "abc"], "'abc' is not a valid integer"),
-        (["animate", "sin-regression", "--frames", "50", "--iters", "10"],
-         "--frames must be at most --iters + 1 = 11"),
+        (
+            ["animate", "sin-regression", "--lr", "0"],
+            "'--lr': 0.0 is not in the range x>0",
+        ),
+        (
+            ["animate", "sin-regression", "--iters", "abc"],
+            "'abc' is not a valid integer",
+        ),
+        (
+            ["animate", "sin-regression", "--frames", "50", "--iters", "10"],
+            "--frames must be at most --iters + 1 = 11",
+        ),
         (["animate", "cos-regression"], "unknown lesson 'cos-regression'; choose from"),
-        (["animate", "sin-regression", "-o", "x.mp3"], "unknown format '.mp3'; use one of .gif"),
+        (
+            ["animate", "sin-regression", "-o", "x.mp3"],
+            "unknown format '.mp3'; use one of .gif",
+        ),
         (["animate", "sin-regression", "-o", "/no/such/dir/a.gif"], "does not exist"),
-        (["animate", "sin-regression", "--activation", "softmax"], "'softmax' is not one of"),
+        (
+            ["animate", "sin-regression", "--activation", "softmax"],
+            "'softmax' is not one of",
+        ),
         (["animate", "sin-regression", "--size", "big"], "is not WIDTHxHEIGHT"),
         (["animate", "sin-regression", "--theme", "neon"], "'neon' is not one of"),
         (["plot", "histogram"], "unknown kind 'histogram'; choose from"),
         (["render", "missing.npz"], "does not exist"),
         (["animate", "sin-regression", "--hold-last", "forever"], "not a duration"),
     ],
-)  # fmt: skip
+)
 def test_usage_errors_exit_2_with_one_line(args, message):
     result = invoke(args, expected=2)
     assert message in result.output
@@ -121,7 +166,9 @@ def test_unwritable_folder_fails_before_training(tmp_path, monkeypatch):
     folder.mkdir()
     real_access = os.access
     # root may write anywhere, so make the folder read-only by decree
-    monkeypatch.setattr(os, "access", lambda p, m: Path(p) != folder and real_access(p, m))
+    monkeypatch.setattr(
+        os, "access", lambda p, m: Path(p) != folder and real_access(p, m)
+    )
     monkeypatch.setattr(lesson, "run", lambda *a, **k: pytest.fail("trained anyway"))
     result = invoke(["animate", "sin-regression", "-o", str(folder / "a.gif")], 2)
     assert "is not writable" in result.output
@@ -143,36 +190,91 @@ def test_failure_mid_render_leaves_no_file(tmp_path, monkeypatch):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(frames.FrameSource, "rgba", explode)
-    result = invoke(["animate", "sin-regression", *FAST, "-o", str(tmp_path / "a.gif")],
-                    expected=1)  # fmt: skip
+    result = invoke(
+        ["animate", "sin-regression", *FAST, "-o", str(tmp_path / "a.gif")], expected=1
+    )
     assert "disk on fire" in result.output
     assert list(tmp_path.iterdir()) == []
 
 
 def _run_cli(args: list[str], cwd: Path) -> None:
-    subprocess.run([sys.executable, "-m", "vizlearn", *args], cwd=cwd, check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "vizlearn", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_same_command_twice_is_byte_identical_across_processes(tmp_path):
     args = ["animate", "sin-regression", *FAST, "-q", "-o"]
     for name in ("a", "b"):
         _run_cli([*args, f"{name}.gif"], tmp_path)
-        _run_cli(["plot", "loss", "--iters", "100", "--frames", "3", "-q", "-o",
-                  f"{name}.svg"], tmp_path)  # fmt: skip
-        _run_cli(["plot", "fit", "--iters", "100", "--frames", "3", "-q", "-o",
-                  f"{name}.pdf"], tmp_path)  # fmt: skip
-        _run_cli(["train", "sin-regression", "--iters", "50", "--frames", "3", "-q",
-                  "-o", f"{name}.npz"], tmp_path)  # fmt: skip
+        _run_cli(
+            [
+                "plot",
+                "loss",
+                "--iters",
+                "100",
+                "--frames",
+                "3",
+                "-q",
+                "-o",
+                f"{name}.svg",
+            ],
+            tmp_path,
+        )
+        _run_cli(
+            [
+                "plot",
+                "fit",
+                "--iters",
+                "100",
+                "--frames",
+                "3",
+                "-q",
+                "-o",
+                f"{name}.pdf",
+            ],
+            tmp_path,
+        )
+        _run_cli(
+            [
+                "train",
+                "sin-regression",
+                "--iters",
+                "50",
+                "--frames",
+                "3",
+                "-q",
+                "-o",
+                f"{name}.npz",
+            ],
+            tmp_path,
+        )
     for ext in ("gif", "svg", "pdf", "npz"):
-        a, b = (tmp_path / f"a.{ext}").read_bytes(), (tmp_path / f"b.{ext}").read_bytes()
+        a, b = (
+            (tmp_path / f"a.{ext}").read_bytes(),
+            (tmp_path / f"b.{ext}").read_bytes(),
+        )
         assert a == b, ext
 
 
 def test_diverging_run_is_a_lesson_not_a_crash(tmp_path):
     out = tmp_path / "d.gif"
-    result = invoke(["animate", "sin-regression", "--lr", "10", "--size", "320x240",
-                     "-o", str(out), "--json"])  # fmt: skip
+    result = invoke(
+        [
+            "animate",
+            "sin-regression",
+            "--lr",
+            "10",
+            "--size",
+            "320x240",
+            "-o",
+            str(out),
+            "--json",
+        ]
+    )
     summary = json.loads(result.stdout)
     k = summary["diverged_at"]
     assert k is not None and summary["iterations"] == k

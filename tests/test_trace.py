@@ -16,8 +16,11 @@ def _small_trace() -> Trace:
     for step in range(5):
         rec.record(step, loss=1.0 / (step + 1))
         if step % 2 == 0:
-            rec.record(step, params={"W1": np.full((2, 3), step), "b1": [step]},
-                       outputs={"curve": np.arange(4.0) * step})  # fmt: skip
+            rec.record(
+                step,
+                params={"W1": np.full((2, 3), step), "b1": [step]},
+                outputs={"curve": np.arange(4.0) * step},
+            )
     rec.record(4, metrics={"acc": 0.5})
     return rec.freeze()
 
@@ -88,7 +91,10 @@ def _rewrite(path, **changes):
         ({"loss": np.array([1.0, np.nan, 2.0, 3.0, 4.0])}, "NaN"),
         ({"loss": np.array(["a"] * 5)}, "numeric"),
         ({"meta": np.array("{not json")}, "JSON"),
-        ({"meta": np.array(json.dumps({"format_version": FORMAT_VERSION + 1}))}, "newer"),
+        (
+            {"meta": np.array(json.dumps({"format_version": FORMAT_VERSION + 1}))},
+            "newer",
+        ),
     ],
 )
 def test_loader_rejects_broken_traces(tmp_path, change, message):

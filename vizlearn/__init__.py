@@ -11,17 +11,33 @@ from typing import TYPE_CHECKING, Any
 
 from vizlearn._version import __version__
 
-__all__ = ["__version__", "train", "animate", "plot", "save", "Recorder", "Trace",
-           "load_trace", "Style"]  # fmt: skip
+__all__ = [
+    "__version__",
+    "train",
+    "animate",
+    "plot",
+    "save",
+    "Recorder",
+    "Trace",
+    "load_trace",
+    "Style",
+]
 
 if TYPE_CHECKING:
     from vizlearn.api import animate, plot, save, train
     from vizlearn.style import Style
     from vizlearn.trace import Recorder, Trace, load_trace
 
-_LAZY = {"train": "vizlearn.api", "animate": "vizlearn.api", "plot": "vizlearn.api",
-         "save": "vizlearn.api", "Recorder": "vizlearn.trace", "Trace": "vizlearn.trace",
-         "load_trace": "vizlearn.trace", "Style": "vizlearn.style"}  # fmt: skip
+_LAZY = {
+    "train": "vizlearn.api",
+    "animate": "vizlearn.api",
+    "plot": "vizlearn.api",
+    "save": "vizlearn.api",
+    "Recorder": "vizlearn.trace",
+    "Trace": "vizlearn.trace",
+    "load_trace": "vizlearn.trace",
+    "Style": "vizlearn.style",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -42,20 +42,38 @@ def check_budget(info, config, *, allow_large: bool = False) -> None:
         check_memory(estimate(config), f"this {info.name} run", allow_large=allow_large)
 
 
-def animate(trace: Trace, *, style: Style | None = None, fps: float = 10.0,
-            hold_first_ms: int = 0, hold_last_ms: int = 2000, loop: int = 0):  # fmt: skip
+def animate(
+    trace: Trace,
+    *,
+    style: Style | None = None,
+    fps: float = 10.0,
+    hold_first_ms: int = 0,
+    hold_last_ms: int = 2000,
+    loop: int = 0,
+):
     """An Animation of the regression curve over training; ``.save("x.gif")``."""
     from vizlearn.export.animation import Animation
     from vizlearn.render.regression import frames_regression
 
     source = frames_regression(trace, style=style or Style())
-    return Animation(source, fps=fps, hold_first_ms=hold_first_ms,
-                     hold_last_ms=hold_last_ms, loop=loop,
-                     provenance=provenance(trace))  # fmt: skip
+    return Animation(
+        source,
+        fps=fps,
+        hold_first_ms=hold_first_ms,
+        hold_last_ms=hold_last_ms,
+        loop=loop,
+        provenance=provenance(trace),
+    )
 
 
-def plot(trace: Trace, kind: str = "fit", *, style: Style | None = None,
-         frame: int = -1, log: bool = False):  # fmt: skip
+def plot(
+    trace: Trace,
+    kind: str = "fit",
+    *,
+    style: Style | None = None,
+    frame: int = -1,
+    log: bool = False,
+):
     """A still Figure of ``kind``: regression, fit, loss or params."""
     from vizlearn.render.curves import plot_loss
     from vizlearn.render.params import plot_params
@@ -80,8 +98,13 @@ def _check_frame(trace: Trace, frame: int) -> None:
         raise ValueError(f"--frame must be between {-n} and {n - 1}, got {frame}")
 
 
-def save(obj: Any, path: str | Path, *, provenance: Mapping[str, Any] | None = None,
-         on_frame: Callable[[int], Any] | None = None) -> Path:  # fmt: skip
+def save(
+    obj: Any,
+    path: str | Path,
+    *,
+    provenance: Mapping[str, Any] | None = None,
+    on_frame: Callable[[int], Any] | None = None,
+) -> Path:
     """Save a Figure (png/svg/pdf) or an Animation (gif/webp/png) to ``path``."""
     from matplotlib.figure import Figure
 

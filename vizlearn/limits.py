@@ -7,8 +7,15 @@ stay.
 
 from __future__ import annotations
 
-__all__ = ["LimitError", "MAX_FRAMES", "MAX_PIXELS", "MAX_MEMORY", "HARD_MAX_SIDE",
-           "check_animation", "check_memory"]  # fmt: skip
+__all__ = [
+    "LimitError",
+    "MAX_FRAMES",
+    "MAX_PIXELS",
+    "MAX_MEMORY",
+    "HARD_MAX_SIDE",
+    "check_animation",
+    "check_memory",
+]
 
 MAX_FRAMES = 2_000
 MAX_PIXELS = 25_000_000  # 25 MP, e.g. 5000 x 5000
@@ -34,8 +41,10 @@ def check_animation(
 ) -> None:
     """Raise LimitError if the figure or the frame count is beyond the limits."""
     if max(width, height) > HARD_MAX_SIDE:
-        raise LimitError(f"{width}x{height} px: a side over {HARD_MAX_SIDE} px "
-                         "cannot be drawn at all (a hard limit)")  # fmt: skip
+        raise LimitError(
+            f"{width}x{height} px: a side over {HARD_MAX_SIDE} px "
+            "cannot be drawn at all (a hard limit)"
+        )
     pixels = width * height
     if pixels > MAX_PIXELS and not allow_large:
         raise LimitError(

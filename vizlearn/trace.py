@@ -188,8 +188,10 @@ def _check_declared_size(path: Path) -> None:
     with zipfile.ZipFile(path) as zf:
         total = sum(info.file_size for info in zf.infolist())
     if total > MAX_MEMORY:
-        raise TraceError(f"declares {total / 2**30:.1f} GB of arrays; the limit is "
-                         f"{MAX_MEMORY / 2**30:.0f} GB")  # fmt: skip
+        raise TraceError(
+            f"declares {total / 2**30:.1f} GB of arrays; the limit is "
+            f"{MAX_MEMORY / 2**30:.0f} GB"
+        )
 
 
 def _from_arrays(arrays: dict[str, NDArray]) -> Trace:
@@ -200,8 +202,9 @@ def _from_arrays(arrays: dict[str, NDArray]) -> Trace:
     for key in ("loss", "loss_steps", "steps", "metric_steps"):
         a = arrays.get(key)
         if a is not None and (a.ndim != 1 or a.dtype.kind not in "biuf"):
-            raise TraceError(f"'{key}' must be a 1-D numeric array, "
-                             f"not {a.ndim}-D {a.dtype}")  # fmt: skip
+            raise TraceError(
+                f"'{key}' must be a 1-D numeric array, not {a.ndim}-D {a.dtype}"
+            )
     groups: dict[str, dict[str, NDArray]] = {g: {} for g in _GROUPS}
     params = {}
     for k, a in arrays.items():
@@ -213,8 +216,15 @@ def _from_arrays(arrays: dict[str, NDArray]) -> Trace:
     loss = arrays["loss"]
     loss_steps = arrays.get("loss_steps", np.arange(len(loss)))
     metric_steps = arrays.get("metric_steps", np.zeros(0, np.int64))
-    return Trace(loss, loss_steps, arrays["steps"], params, metric_steps=metric_steps,
-                 meta=meta, **groups)  # fmt: skip
+    return Trace(
+        loss,
+        loss_steps,
+        arrays["steps"],
+        params,
+        metric_steps=metric_steps,
+        meta=meta,
+        **groups,
+    )
 
 
 def _read_meta(raw: NDArray) -> dict[str, Any]:
@@ -273,7 +283,9 @@ class Recorder:
             self._loss.append((int(step), float(loss)))
         if params or outputs:
             copy = {k: np.array(v, dtype=np.float64) for k, v in (params or {}).items()}
-            outs = {k: np.array(v, dtype=np.float64) for k, v in (outputs or {}).items()}
+            outs = {
+                k: np.array(v, dtype=np.float64) for k, v in (outputs or {}).items()
+            }
             self._snapshots.append((int(step), copy, outs))
         if metrics:
             self._metrics.append((int(step), {k: float(v) for k, v in metrics.items()}))
@@ -309,5 +321,7 @@ def _stack(records: list[Mapping[str, Any]]) -> dict[str, NDArray]:
     keys = list(records[0]) if records else []
     for r in records:
         if list(r) != keys:
-            raise TraceError(f"every record must carry the same keys {keys}, got {list(r)}")
+            raise TraceError(
+                f"every record must carry the same keys {keys}, got {list(r)}"
+            )
     return {k: np.stack([np.asarray(r[k]) for r in records]) for k in keys}

@@ -20,7 +20,7 @@ Probe = Callable[[MLP], Mapping[str, NDArray]]
 
 
 def snapshot_steps(iters: int, frames: int) -> NDArray[np.int64]:
-    """Return ``frames`` evenly spaced iterations from 0 (initial) to ``iters`` (final)."""
+    """Return ``frames`` evenly spaced iterations from 0 (initial) to ``iters``."""
     if frames < 2 or frames > iters + 1:
         raise ValueError(f"frames must be between 2 and iters + 1 = {iters + 1}")
     return np.unique(np.round(np.linspace(0, iters, frames)).astype(np.int64))
@@ -64,13 +64,24 @@ def fit(
     optimizer.setup(model)
     batch_iter = iter(batches) if batches is not None else None
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
-        _loop(model, data, optimizer, iters, wanted, loss_fn, probe, batch_iter,
-              recorder, on_step)  # fmt: skip
+        _loop(
+            model,
+            data,
+            optimizer,
+            iters,
+            wanted,
+            loss_fn,
+            probe,
+            batch_iter,
+            recorder,
+            on_step,
+        )
     return recorder.freeze()
 
 
-def _loop(model, data, optimizer, iters, wanted, loss_fn, probe, batch_iter,
-          recorder, on_step) -> None:  # fmt: skip
+def _loop(
+    model, data, optimizer, iters, wanted, loss_fn, probe, batch_iter, recorder, on_step
+) -> None:
     params = model.params()
     last_good = {k: p.data.copy() for k, p in params.items()}
     for i in range(iters + 1):

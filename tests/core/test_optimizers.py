@@ -1,4 +1,4 @@
-"""Optimizers: one step by hand, and convergence on the book's f(x, y) = x^2/20 + y^2."""
+"""Optimizers: one step by hand, and convergence on f(x, y) = x^2/20 + y^2."""
 
 from __future__ import annotations
 

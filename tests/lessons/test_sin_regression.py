@@ -17,7 +17,13 @@ def default_trace():
 def test_defaults_are_the_lessons():
     c = SinRegressionConfig()
     assert (c.n, c.hidden, c.activation, c.lr, c.iters, c.frames) == (
-        100, 10, "sigmoid", 0.2, 10_000, 100)  # fmt: skip
+        100,
+        10,
+        "sigmoid",
+        0.2,
+        10_000,
+        100,
+    )
     assert (c.weight_std, c.noise) == (0.01, 1.0)
 
 
@@ -56,8 +62,11 @@ def test_same_seed_same_trace_other_seed_other_data():
 
 
 def test_huge_learning_rate_diverges_and_keeps_what_was_recorded():
-    tr = run(SinRegressionConfig(lr=50.0, iters=2000, frames=21, activation="relu",
-                                 weight_std=1.0))  # fmt: skip
+    tr = run(
+        SinRegressionConfig(
+            lr=50.0, iters=2000, frames=21, activation="relu", weight_std=1.0
+        )
+    )
     assert tr.diverged_at is not None and tr.diverged_at < 2000
     assert np.isfinite(tr.loss).all() and len(tr.loss) == tr.diverged_at
     assert tr.steps[-1] <= tr.diverged_at

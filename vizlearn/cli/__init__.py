@@ -18,11 +18,23 @@ __all__ = ["cli"]
 # command name -> ("module:function", short help shown by ``vizlearn --help``)
 COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("vizlearn.cli.regression:list_command", "List lessons and figure kinds."),
-    "train": ("vizlearn.cli.regression:train_command", "Train a lesson and save its trace (.npz)."),
-    "animate": ("vizlearn.cli.regression:animate_command", "Train a lesson and write its animation."),
-    "plot": ("vizlearn.cli.plot:plot_command", "Train sin-regression and draw one still figure."),
-    "render": ("vizlearn.cli.plot:render_command", "Draw a figure or animation from a saved trace."),
-}  # fmt: skip
+    "train": (
+        "vizlearn.cli.regression:train_command",
+        "Train a lesson and save its trace (.npz).",
+    ),
+    "animate": (
+        "vizlearn.cli.regression:animate_command",
+        "Train a lesson and write its animation.",
+    ),
+    "plot": (
+        "vizlearn.cli.plot:plot_command",
+        "Train sin-regression and draw one still figure.",
+    ),
+    "render": (
+        "vizlearn.cli.plot:render_command",
+        "Draw a figure or animation from a saved trace.",
+    ),
+}
 
 
 class LazyGroup(click.Group):
@@ -37,7 +49,9 @@ class LazyGroup(click.Group):
         module, _, attr = COMMANDS[name][0].partition(":")
         return getattr(importlib.import_module(module), attr)
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_commands(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)

@@ -100,8 +100,9 @@ class _Net:
         np.exp(y, out=y)
         return np.log(y @ ones) + shift - picked  # matmul: fast sums of short rows
 
-    def gradient(self, k: int, n: NDArray, delta: Array, owner: NDArray, size: int,
-                 eps: float) -> Array:  # fmt: skip
+    def gradient(
+        self, k: int, n: NDArray, delta: Array, owner: NDArray, size: int, eps: float
+    ) -> Array:
         """Add row r's loss changes to row ``owner[r]`` (sorted) of the gradient."""
         n_out = self.W[k].shape[1]
         width = max(w.shape[1] for w in self.W[k:])  # widest temporary per unit

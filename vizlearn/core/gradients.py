@@ -13,7 +13,7 @@ __all__ = ["numerical_grad", "gradient_check"]
 def numerical_grad(
     f: Callable[[], float], x: NDArray[np.floating], *, eps: float = 1e-4
 ) -> NDArray[np.float64]:
-    """Return df/dx by central difference, perturbing ``x`` in place one element at a time.
+    """Return df/dx by central difference, perturbing ``x`` in place elementwise.
 
     ``f`` takes no argument and reads ``x`` itself (as the book's
     ``numerical_gradient(f, x)`` does); ``x`` is restored afterwards.

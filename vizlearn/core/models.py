@@ -41,13 +41,13 @@ class MLP:
         if len(sizes) < 2:
             raise ValueError("an MLP needs at least an input and an output size")
         if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {', '.join(ACTIVATIONS)}, not {activation!r}"
-            )
+            choices = ", ".join(ACTIVATIONS)
+            raise ValueError(f"activation must be one of {choices}, not {activation!r}")
         self.sizes = tuple(int(s) for s in sizes)
         self.layers: list[Layer] = []
         self.linears: list[Linear] = []
-        for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:]), 1):
+        pairs = zip(self.sizes[:-1], self.sizes[1:], strict=True)
+        for i, (n_in, n_out) in enumerate(pairs, 1):
             std = init_std(weight_std, n_in)
             lin = Linear.init(n_in, n_out, rng=rng, weight_std=std, dtype=dtype)
             lin.W.name, lin.b.name = f"W{i}", f"b{i}"

@@ -16,7 +16,7 @@ class Optimizer:
         self.target: list[Parameter] = []
 
     def setup(self, target: object) -> Optimizer:
-        """Attach to a model (anything with ``params()``) or an iterable of Parameters."""
+        """Attach to a model (anything with ``params()``) or to Parameters."""
         params = target.params() if hasattr(target, "params") else target
         if isinstance(params, dict):
             params = params.values()
@@ -78,7 +78,7 @@ class AdaGrad(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba) with bias correction folded into the step size, as the book."""
+    """Adam (Kingma & Ba), bias correction folded into the step size as the book."""
 
     def __init__(
         self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999

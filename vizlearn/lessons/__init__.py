@@ -33,14 +33,16 @@ class Lesson:
 
 LESSONS: dict[str, Lesson] = {
     "sin-regression": Lesson(
-        "sin-regression", "vizlearn.lessons.sin_regression", "SinRegressionConfig",
+        "sin-regression",
+        "vizlearn.lessons.sin_regression",
+        "SinRegressionConfig",
         "DeZero's 1-10-1 sigmoid net fitting y = sin(2πx) + noise (regression GIF)",
     ),
-}  # fmt: skip
+}
 
 # Figure kinds drawn from a regression trace: name -> one-line description.
 KINDS: dict[str, str] = {
-    "regression": "curve, residuals and loss over training (animation, or still at --frame)",
+    "regression": "curve, residuals and loss over training (or a still at --frame)",
     "fit": "the final fit: data, trained curve, residuals",
     "loss": "loss per iteration (--log for a log axis)",
     "params": "per-parameter trajectories, one panel per tensor",

@@ -35,7 +35,9 @@ def check_range(config: Any) -> None:
         name = "--" + f.name.replace("_", "-")
         choices = m.get("choices")
         if choices and value not in choices:
-            raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+            raise ValueError(
+                f"{name} must be one of {', '.join(choices)}, not {value!r}"
+            )
         low, high = m.get("low"), m.get("high")
         if low is not None and (value <= low if m.get("low_open") else value < low):
             op = ">" if m.get("low_open") else ">="

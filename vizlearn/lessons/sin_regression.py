@@ -28,7 +28,9 @@ class SinRegressionConfig:
     """Everything that defines a sin-regression run."""
 
     n: int = option(100, "number of data points", low=1, high=1_000_000)
-    noise: float = option(1.0, "width of the U(0, noise) noise added to sin(2πx)", low=0)
+    noise: float = option(
+        1.0, "width of the U(0, noise) noise added to sin(2πx)", low=0
+    )
     hidden: int = option(10, "hidden units", low=1, high=10_000)
     activation: str = option(
         "sigmoid", "hidden activation", choices=("sigmoid", "tanh", "relu")
@@ -71,17 +73,28 @@ def run(
     config = config or SinRegressionConfig()
     rng = np.random.default_rng(config.seed)
     data = sin_regression(config.n, noise=config.noise, rng=rng)
-    model = MLP([1, config.hidden, 1], activation=config.activation,
-                weight_std=config.weight_std, rng=rng)  # fmt: skip
+    model = MLP(
+        [1, config.hidden, 1],
+        activation=config.activation,
+        weight_std=config.weight_std,
+        rng=rng,
+    )
     grid = np.linspace(0.0, 1.0, GRID_POINTS)
 
     def probe(m: MLP) -> dict:
         return {"curve": m(grid[:, None])[:, 0], "fit": m(data.x)[:, 0]}
 
     recorder = _recorder(config, data, grid)
-    return fit(model, data, optimizer=SGD(config.lr), iters=config.iters,
-               record_at=snapshot_steps(config.iters, config.frames), probe=probe,
-               recorder=recorder, on_step=on_step)  # fmt: skip
+    return fit(
+        model,
+        data,
+        optimizer=SGD(config.lr),
+        iters=config.iters,
+        record_at=snapshot_steps(config.iters, config.frames),
+        probe=probe,
+        recorder=recorder,
+        on_step=on_step,
+    )
 
 
 def _recorder(config: SinRegressionConfig, data, grid):
@@ -90,7 +103,11 @@ def _recorder(config: SinRegressionConfig, data, grid):
     from vizlearn.trace import Recorder
 
     truth = np.sin(2 * np.pi * grid) + config.noise / 2  # E[y | x]
-    meta = {"lesson": NAME, "config": to_dict(config), "seed": config.seed,
-            "task": "regression"}  # fmt: skip
+    meta = {
+        "lesson": NAME,
+        "config": to_dict(config),
+        "seed": config.seed,
+        "task": "regression",
+    }
     data_arrays = {"x": data.x[:, 0], "t": data.t[:, 0], "grid": grid, "truth": truth}
     return Recorder(meta=meta, data=data_arrays)
