@@ -65,14 +65,29 @@ class _BoundaryPanel:
         self.n_classes = int(trace.meta.get("n_classes", int(d["t"].max()) + 1))
         extent = (d["grid_x"][0], d["grid_x"][-1], d["grid_y"][0], d["grid_y"][-1])
         blank = np.zeros((len(d["grid_y"]), len(d["grid_x"]), 3))
-        self.image = ax.imshow(blank, origin="lower", extent=extent, aspect="auto",
-                               interpolation="bilinear", zorder=1)  # fmt: skip
+        self.image = ax.imshow(
+            blank,
+            origin="lower",
+            extent=extent,
+            aspect="auto",
+            interpolation="bilinear",
+            zorder=1,
+        )
         for k, color in enumerate(_class_colors(self.n_classes, style)):
             x = d["x"][d["t"] == k]
-            ax.scatter(x[:, 0], x[:, 1], s=16, marker=MARKERS[k % len(MARKERS)],
-                       color=color, edgecolors=c["foreground"], linewidths=0.5,
-                       zorder=3, label=style.label("class", k=k))  # fmt: skip
+            ax.scatter(
+                x[:, 0],
+                x[:, 1],
+                s=16,
+                marker=MARKERS[k % len(MARKERS)],
+                color=color,
+                edgecolors=c["foreground"],
+                linewidths=0.5,
+                zorder=3,
+                label=style.label("class", k=k),
+            )
         ax.set(xlim=extent[:2], ylim=extent[2:], xlabel="x₁", ylabel="x₂")
+        ax.set_aspect("equal", adjustable="box")  # the data's true shape
         ax.grid(False)
         ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
         self.title = ax.set_title(" ")
@@ -81,8 +96,12 @@ class _BoundaryPanel:
         """Shade the regions predicted at snapshot ``k`` and retitle."""
         tr = self.trace
         k = k % tr.n_records
-        rgb = region_image(tr.outputs["classes"][k], tr.outputs["confidence"][k],
-                           self.n_classes, style=self.style)  # fmt: skip
+        rgb = region_image(
+            tr.outputs["classes"][k],
+            tr.outputs["confidence"][k],
+            self.n_classes,
+            style=self.style,
+        )
         self.image.set_data(rgb)
         self.title.set_text(_title(tr, k, self.style))
         return [self.image, self.title]
@@ -99,7 +118,8 @@ def _title(trace: Trace, k: int, style: Style) -> str:
     loss = trace.outputs.get("data_loss", trace.outputs["loss"])[k]
     text += f"   {style.label('loss')} {float(loss):.3f}"
     if "accuracy" in trace.outputs:
-        text += f"   {style.label('accuracy')} {100 * float(trace.outputs['accuracy'][k]):.1f}%"
+        accuracy = 100 * float(trace.outputs["accuracy"][k])
+        text += f"   {style.label('accuracy')} {accuracy:.1f}%"
     if trace.diverged_at is not None and k == trace.n_records - 1:
         text += "   " + style.label("diverged", k=trace.diverged_at)
     return text
@@ -122,9 +142,18 @@ class _UnitPanels:
             ax.set_axis_off()
             if i >= n:
                 continue
-            self.images.append(ax.imshow(units[0, i], origin="lower", extent=extent,
-                                         aspect="auto", cmap="RdBu_r", vmin=lo, vmax=hi,
-                                         interpolation="bilinear"))  # fmt: skip
+            self.images.append(
+                ax.imshow(
+                    units[0, i],
+                    origin="lower",
+                    extent=extent,
+                    aspect="auto",
+                    cmap="RdBu_r",
+                    vmin=lo,
+                    vmax=hi,
+                    interpolation="bilinear",
+                )
+            )
             ax.set_title(style.label("hidden_unit", i=i + 1), fontsize=8, pad=2)
         fig.suptitle(style.label("hidden_units"), fontsize=10)
 
@@ -177,11 +206,16 @@ def frames_boundary(
 
 
 def plot_boundary(
-    trace: Trace, *, frame: int = -1, style: Style | None = None,
+    trace: Trace,
+    *,
+    frame: int = -1,
+    style: Style | None = None,
     units: bool | None = None,
-) -> Figure:  # fmt: skip
+) -> Figure:
     """A still of the boundary at snapshot ``frame`` (default: after training)."""
-    return frames_boundary(trace, style=style, units=units).still(frame % trace.n_records)
+    return frames_boundary(trace, style=style, units=units).still(
+        frame % trace.n_records
+    )
 
 
 def animate_boundary(

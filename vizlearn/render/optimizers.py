@@ -24,8 +24,12 @@ __all__ = [
     "DISPLAY_NAMES",
 ]
 
-DISPLAY_NAMES = {"sgd": "SGD", "momentum": "Momentum", "adagrad": "AdaGrad",
-                 "adam": "Adam"}  # fmt: skip
+DISPLAY_NAMES = {
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "adagrad": "AdaGrad",
+    "adam": "Adam",
+}
 _GRIDS = {1: (1, 1), 2: (1, 2), 3: (1, 3), 4: (2, 2)}
 MAX_FRAMES = 100
 
@@ -40,19 +44,51 @@ class _PathPanel:
         self.values = trace.outputs[f"value_{name}"]
         self.diverged_at = m.get("diverged", {}).get(name)
         _contours(ax, trace, style)
-        ax.plot(*trace.data["minima"].T, "+", ms=11, mew=2.2, color=c["foreground"],
-                zorder=4.5, label=style.label("minimum"))  # fmt: skip
+        ax.plot(
+            *trace.data["minima"].T,
+            "+",
+            ms=11,
+            mew=2.2,
+            color=c["foreground"],
+            zorder=4.5,
+            label=style.label("minimum"),
+        )
         marker = "o" if trace.n_records <= 61 else None
-        (self.line,) = ax.plot([], [], marker=marker, ms=3.2, lw=1.3, color=c["model"],
-                               zorder=4)  # fmt: skip
-        (self.head,) = ax.plot([], [], "o", ms=7, color=c["model"], mec=c["foreground"],
-                               mew=0.8, zorder=5)  # fmt: skip
-        box = {"boxstyle": "round,pad=0.25", "fc": c["background"], "ec": c["grid"],
-               "alpha": 0.85}  # fmt: skip
-        self.value = ax.text(0.98, 0.03, " ", transform=ax.transAxes, ha="right",
-                             va="bottom", fontsize=9, bbox=box, zorder=6)  # fmt: skip
-        self.note = ax.text(0.02, 0.97, " ", transform=ax.transAxes, ha="left",
-                            va="top", fontsize=9, color=c["model"], bbox=box, zorder=6)  # fmt: skip
+        (self.line,) = ax.plot(
+            [], [], marker=marker, ms=3.2, lw=1.3, color=c["model"], zorder=4
+        )
+        (self.head,) = ax.plot(
+            [], [], "o", ms=7, color=c["model"], mec=c["foreground"], mew=0.8, zorder=5
+        )
+        box = {
+            "boxstyle": "round,pad=0.25",
+            "fc": c["background"],
+            "ec": c["grid"],
+            "alpha": 0.85,
+        }
+        self.value = ax.text(
+            0.98,
+            0.03,
+            " ",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=9,
+            bbox=box,
+            zorder=6,
+        )
+        self.note = ax.text(
+            0.02,
+            0.97,
+            " ",
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=9,
+            color=c["model"],
+            bbox=box,
+            zorder=6,
+        )
         lr = m["lr"][name]
         ax.set_title(f"{DISPLAY_NAMES[name]}   {style.label('learning_rate')} = {lr:g}")
         ax.set(xlim=m["xlim"], ylim=m["ylim"], xlabel="x", ylabel="y")
@@ -76,14 +112,23 @@ def _contours(ax: Axes, trace: Trace, style: Style) -> None:
     d, levels = trace.data, np.asarray(trace.meta["levels"], dtype=float)
     geometric = levels[0] > 0 and levels[-1] / levels[0] > 100
     norm = LogNorm(levels[0], levels[-1]) if geometric else Normalize(0, levels[-1])
-    ax.contour(d["X"], d["Y"], d["Z"], levels=levels, cmap="viridis", norm=norm,
-               linewidths=0.9, alpha=0.75, zorder=1)  # fmt: skip
+    ax.contour(
+        d["X"],
+        d["Y"],
+        d["Z"],
+        levels=levels,
+        cmap="viridis",
+        norm=norm,
+        linewidths=0.9,
+        alpha=0.75,
+        zorder=1,
+    )
 
 
 def draw_optimizer_path(
     ax: Axes, trace: Trace, name: str, step: int = -1, *, style: Style
 ) -> list[Artist]:
-    """Draw contours and the path of optimizer ``name`` up to ``step``; return artists."""
+    """Draw contours and optimizer ``name``'s path up to ``step``; return artists."""
     return _PathPanel(ax, trace, name, style).update(step)
 
 
@@ -91,7 +136,9 @@ def frame_indices(n_records: int, frames: int | None = None) -> np.ndarray:
     """Evenly spaced record indices, first and last included (all if ``frames`` is None
     and there are at most ``MAX_FRAMES`` records)."""
     frames = min(n_records, frames or MAX_FRAMES)
-    return np.unique(np.round(np.linspace(0, n_records - 1, max(frames, 1))).astype(int))
+    return np.unique(
+        np.round(np.linspace(0, n_records - 1, max(frames, 1))).astype(int)
+    )
 
 
 def frames_optimizers(
@@ -104,7 +151,9 @@ def frames_optimizers(
     with style.context():
         fig = new_figure(style, layout="constrained")
         axes = fig.subplots(*_GRIDS[len(names)], squeeze=False).ravel()
-        panels = [_PathPanel(ax, trace, n, style) for ax, n in zip(axes, names, strict=True)]
+        panels = [
+            _PathPanel(ax, trace, n, style) for ax, n in zip(axes, names, strict=True)
+        ]
         title = fig.suptitle(" ")
 
     def update(i: int) -> Sequence[Artist]:
