@@ -38,6 +38,12 @@ LESSONS: dict[str, Lesson] = {
         "SinRegressionConfig",
         "DeZero's 1-10-1 sigmoid net fitting y = sin(2πx) + noise (regression GIF)",
     ),
+    "regression": Lesson(
+        "regression",
+        "vizlearn.lessons.regression",
+        "RegressionConfig",
+        "the same net fitting your own points: --data points.csv (columns x, y)",
+    ),
 }
 
 # Figure kinds drawn from a regression trace: name -> one-line description.
