@@ -112,6 +112,33 @@ LABELS: dict[str, tuple[str, str]] = {
         "{n} hidden layers, {act}, init {init}, SGD lr {lr}",
         "隠れ層 {n} 層・{act}・初期値 {init}・SGD 学習係数 {lr}",
     ),
+    # issue 3: MNIST, gradients, samplers, sweeps, metrics
+    "minibatch_loss": ("minibatch loss", "ミニバッチの損失関数"),
+    "moving_average": ("mean over 1 epoch", "1 エポックの移動平均"),
+    "accuracy_curve": ("accuracy per epoch", "認識精度の推移"),
+    "validation": ("validation", "検証データ"),
+    "backprop": ("backprop", "誤差逆伝播法"),
+    "numerical_grad": ("numerical gradient", "数値微分"),
+    "numerical_naive": ("numerical, one at a time", "数値微分（1 つずつ）"),
+    "numerical_fast": ("numerical, vectorized", "数値微分（ベクトル化）"),
+    "seconds_per_iter": ("seconds per iteration", "1 回の更新にかかる時間 [秒]"),
+    "extrapolated": ("extrapolated", "外挿"),
+    "grad_compare_title": (
+        "why is backprop so much faster?",
+        "なぜ誤差逆伝播法は速いのか",
+    ),
+    "coverage": ("training examples seen", "使われた訓練データの割合"),
+    "theory": ("theory 1 − e^(−epochs)", "理論値 1 − e^(−エポック)"),
+    "with-replacement": ("with replacement", "復元抽出"),
+    "without-replacement": ("no repeats in a batch", "バッチ内は非復元抽出"),
+    "epoch-shuffle": ("shuffle each epoch", "エポックごとにシャッフル"),
+    "final_accuracy": ("final accuracy", "最終的な認識精度"),
+    "confusion": ("confusion matrix", "混同行列"),
+    "predicted": ("predicted label", "予測ラベル"),
+    "true_label": ("true label", "正解ラベル"),
+    "precision": ("precision", "適合率"),
+    "recall": ("recall", "再現率"),
+    "misclassified": ("misclassified test examples", "誤認識したテストデータ"),
 }
 
 _RC_KEYS = (
