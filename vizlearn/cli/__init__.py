@@ -34,6 +34,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "vizlearn.cli.plot:render_command",
         "Draw a figure or animation from a saved trace.",
     ),
+    "optimizers": (
+        "vizlearn.cli.lessons:optimizers_command",
+        "SGD, Momentum, AdaGrad and Adam paths on a 2-D function.",
+    ),
+    "boundary": (
+        "vizlearn.cli.lessons:boundary_command",
+        "Decision boundary of a small network on 2-D data.",
+    ),
+    "weight-init": (
+        "vizlearn.cli.lessons:weight_init_command",
+        "Activation histograms per layer for several weight inits.",
+    ),
+    "vanishing-gradients": (
+        "vizlearn.cli.lessons:vanishing_command",
+        "Why a deep sigmoid network stops learning, layer by layer.",
+    ),
 }
 
 
