@@ -23,7 +23,15 @@ from vizlearn.lessons._options import check_range, option, to_dict
 if TYPE_CHECKING:
     from vizlearn.trace import Trace
 
-__all__ = ["BoundaryConfig", "run", "DATASETS", "DEFAULT_LR", "GRID", "UNITS_GRID"]
+__all__ = [
+    "BoundaryConfig",
+    "run",
+    "estimate_bytes",
+    "DATASETS",
+    "DEFAULT_LR",
+    "GRID",
+    "UNITS_GRID",
+]
 
 NAME = "boundary"
 DATASETS = ("spiral", "circles", "xor", "blobs")
@@ -85,6 +93,17 @@ class BoundaryConfig:
     def learning_rate(self) -> float:
         """``lr``, or the optimizer's default when it is 0."""
         return self.lr or DEFAULT_LR[self.optimizer]
+
+
+def estimate_bytes(config: BoundaryConfig) -> int:
+    """Memory a run needs, mostly the recorded grids: 8 bytes per recorded number."""
+    sizes = [2, *[config.hidden] * config.layers, 4]
+    n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+    per_frame = 2 * GRID * GRID + n_params + 4
+    if config.units:
+        per_frame += config.hidden * UNITS_GRID * UNITS_GRID
+    forward = GRID * GRID * max(sizes) * 4  # the grid's pass through the network
+    return 8 * (config.frames * per_frame + config.iters + forward)
 
 
 def run(

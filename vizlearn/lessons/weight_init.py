@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from vizlearn.trace import Trace
 
 __all__ = [
+    "estimate_bytes",
     "WeightInitConfig",
     "TrainingConfig",
     "run",
@@ -227,6 +228,16 @@ class TrainingConfig:
     def iters(self) -> int:
         """Total updates (the planar sets have 300 points)."""
         return self.epochs * -(-300 // self.batch_size)
+
+
+def estimate_bytes(config: WeightInitConfig | TrainingConfig) -> int:
+    """Memory a run needs (8 bytes per number), for either config."""
+    if isinstance(config, WeightInitConfig):  # activations and gradients of all layers
+        return 8 * 3 * config.samples * config.units * config.layers
+    n_params = config.layers * (config.hidden + 1) * config.hidden + 4 * config.hidden
+    per_frame = n_params + 3 * config.layers * (config.bins + 2)
+    forward = 3 * 300 * config.hidden * config.layers  # a whole-set pass and its copy
+    return 8 * (config.frames * per_frame + config.iters + forward + 3 * n_params)
 
 
 def run_training(

@@ -170,11 +170,11 @@ def _title(trace: Trace, k: int, style: Style) -> str:
 
 
 def plot_optimizers(
-    trace: Trace, *, step: int = -1, style: Style | None = None
+    trace: Trace, *, frame: int = -1, style: Style | None = None
 ) -> Figure:
-    """Every optimizer's path up to ``step`` (default: the end), one panel each."""
+    """Every optimizer's path up to step ``frame`` (default: the end), a panel each."""
     source = frames_optimizers(trace, style=style, frames=trace.n_records)
-    return source.still(step % trace.n_records)
+    return source.still(frame % trace.n_records)
 
 
 def animate_optimizers(
