@@ -49,7 +49,9 @@ class _Spec:
     frames: str | None  # "module:function" returning a FrameSource, None = still only
     summary: Callable[[Any], dict[str, Any]]
     progress: Callable[[Any], int] = lambda config: 0  # training steps, for the bar
-    n_frames: Callable[[Any], int] = lambda config: config.frames
+    records: Callable[[Any], int] = lambda config: config.frames  # snapshots
+    n_frames: Callable[[Any], int] = lambda config: config.frames  # animation frames
+    still_only: str = ""  # what to say to --animate when there is no animation
 
 
 def _load(target: str) -> Callable[..., Any]:
@@ -69,35 +71,39 @@ def _frame_param() -> click.Option:
     )
 
 
-def _out_params(stem: str, animated: bool) -> list[click.Parameter]:
-    if animated:
-        text = (
-            f"output file: .png/.svg/.pdf draw a still, .gif/.webp/.apng an "
-            f"animation [default: {stem}.png, or {stem}.gif with --animate]"
-        )
-    else:
-        text = f"output file (.png, .svg, .pdf) [default: {stem}.png]"
-    params = [click.Option(["-o", "--out"], type=click.Path(path_type=Path), help=text)]
-    if animated:
-        params.append(
-            click.Option(
-                ["--animate"],
-                is_flag=True,
-                help="write an animation (.png then means APNG)",
-            )
-        )
-    return params
+def _out_params(stem: str) -> list[click.Parameter]:
+    text = (
+        f"output file: .png/.svg/.pdf draw a still, .gif/.webp/.apng an "
+        f"animation [default: {stem}.png, or {stem}.gif with --animate]"
+    )
+    return [
+        click.Option(["-o", "--out"], type=click.Path(path_type=Path), help=text),
+        click.Option(
+            ["--animate"],
+            is_flag=True,
+            help="write an animation (.png then means APNG)",
+        ),
+    ]
 
 
 def _output(spec: _Spec, kw: dict[str, Any]) -> tuple[Path, bool]:
     """The output path and whether it is an animation."""
-    animate = kw.pop("animate", False)
-    stem = spec.lesson.name
-    out = kw.pop("out") or Path(f"{stem}.{'gif' if animate else 'png'}")
-    formats = STILLS + ANIMATIONS if spec.frames else STILLS
-    out = check_output(out, formats)
+    animate = kw.pop("animate")
+    out = kw.pop("out") or Path(f"{spec.lesson.name}.{'gif' if animate else 'png'}")
+    out = check_output(out, STILLS + ANIMATIONS)
     ext = out.suffix.lower().lstrip(".")
-    return out, ext in ANIMATIONS or (animate and ext == "png")
+    animated = ext in ANIMATIONS or (animate and ext == "png")
+    if animated and spec.still_only:
+        raise click.UsageError(spec.still_only)
+    return out, animated
+
+
+def _check_frame(spec: _Spec, config: Any, frame: int | None) -> None:
+    n = spec.records(config)
+    if frame is not None and not -n <= frame < n:
+        raise click.BadParameter(
+            f"must be between {-n} and {n - 1}, got {frame}", param_hint="'--frame'"
+        )
 
 
 def _make(spec: _Spec, name: str, help: str) -> click.Command:
@@ -107,25 +113,31 @@ def _make(spec: _Spec, name: str, help: str) -> click.Command:
         config = build_config(config_cls, kw)
         style, quiet, as_json = build_style(kw), kw.pop("quiet"), kw.pop("as_json")
         out, animated = _output(spec, kw)
-        n_frames = spec.n_frames(config) if animated else 1
-        check_limits(style, n_frames, kw, spec.lesson, config)
+        frame = kw.pop("frame", None)
+        _check_frame(spec, config, frame)
+        check_limits(
+            style, spec.n_frames(config) if animated else 1, kw, spec.lesson, config
+        )
         with guard():
             trace = _run(spec, config, quiet)
             if animated:
                 _save_animation(spec, trace, out, style, kw, quiet)
             else:
-                _save_still(spec, trace, out, style, kw.pop("frame", None))
-        report({"files": [str(out)], **spec.summary(trace)}, as_json, quiet)
+                _save_still(spec, trace, out, style, frame)
+        _report({"files": [str(out)], **spec.summary(trace)}, as_json, quiet)
 
     params = [*config_params(config_cls)]
-    if spec.frames:
+    if not spec.still_only:
         params += [*_animation_params(), _frame_param()]
-    params += [
-        *style_params(),
-        *_out_params(spec.lesson.name, spec.frames is not None),
-        *report_params(),
-    ]
+    params += [*style_params(), *_out_params(spec.lesson.name), *report_params()]
     return click.Command(name, callback=callback, params=params, help=help)
+
+
+def _report(summary: dict[str, Any], as_json: bool, quiet: bool) -> None:
+    report(summary, as_json, quiet)
+    if not (quiet or as_json):
+        for name, step in summary.get("diverged", {}).items():
+            click.echo(f"note: {name} diverged at step {step}", err=True)
 
 
 def _run(spec: _Spec, config: Any, quiet: bool):
@@ -138,15 +150,12 @@ def _save_still(spec: _Spec, trace, out: Path, style, frame: int | None) -> None
     from vizlearn.api import provenance
     from vizlearn.export.still import save_figure
 
-    n, draw = trace.n_records, _load(spec.still)
-    if frame is None:  # a still-only lesson: one record
-        fig = draw(trace, style=style)
-    elif -n <= frame < n:
-        fig = draw(trace, frame=frame, style=style)
-    else:
-        raise click.BadParameter(
-            f"must be between {-n} and {n - 1}, got {frame}", param_hint="'--frame'"
-        )
+    draw = _load(spec.still)
+    fig = (
+        draw(trace, style=style)
+        if frame is None
+        else draw(trace, frame=frame, style=style)
+    )
     save_figure(fig, out, provenance=provenance(trace))
 
 
@@ -184,6 +193,7 @@ def _optimizers_summary(trace) -> dict[str, Any]:
     }
     return {
         "lesson": m["lesson"],
+        "diverged": dict(m["diverged"]),
         "function": m["function"],
         "steps": m["steps"],
         "start": m["start"],
@@ -213,24 +223,20 @@ def _vanishing_summary(trace) -> dict[str, Any]:
 
 
 def _weight_init_summary(trace) -> dict[str, Any]:
-    acts, edges = trace.outputs["activations"][0], trace.data["act_edges"]
-    centres = (edges[:-1] + edges[1:]) / 2
-    std = [[_hist_std(c, centres) for c in row] for row in acts]
+    out = trace.outputs
     return {
         "lesson": trace.meta["lesson"],
         "activation": trace.meta["activation"],
         "inits": list(trace.meta["inits"]),
-        "layer_output_std": std,
-        "zero_fraction": trace.outputs["zeros"][0].round(4).tolist(),
+        "layer_output_std": out["std"][0].round(5).tolist(),
+        "zero_fraction": out["zeros"][0].round(4).tolist(),
     }
 
 
-def _hist_std(counts, centres) -> float:
-    total = float(counts.sum())
-    if not total:
-        return 0.0
-    mean = float((counts * centres).sum()) / total
-    return round(float(((counts * (centres - mean) ** 2).sum() / total) ** 0.5), 5)
+def _optimizer_steps(config) -> int:
+    from vizlearn.core.functions import SURFACES
+
+    return config.steps or SURFACES[config.function].steps
 
 
 _SPECS = {
@@ -245,8 +251,9 @@ _SPECS = {
         "vizlearn.render.optimizers:plot_optimizers",
         "vizlearn.render.optimizers:frames_optimizers",
         _optimizers_summary,
-        n_frames=lambda config: 100,
-    ),  # render.optimizers.MAX_FRAMES at most
+        records=lambda config: _optimizer_steps(config) + 1,
+        n_frames=lambda config: 100,  # render.optimizers.MAX_FRAMES at most
+    ),
     "boundary": _Spec(
         Lesson(
             "boundary",
@@ -271,7 +278,10 @@ _SPECS = {
         "vizlearn.render.histograms:plot_weight_init",
         None,
         _weight_init_summary,
+        records=lambda config: 1,
         n_frames=lambda config: 1,
+        still_only="weight-init draws a still (.png, .svg, .pdf); for the animation "
+        "over training use: vizlearn vanishing-gradients --animate",
     ),
     "vanishing-gradients": _Spec(
         Lesson(

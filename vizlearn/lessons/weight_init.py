@@ -95,12 +95,18 @@ class WeightInitConfig:
         return tuple(parse_init(s) for s in items)
 
 
-def run(config: WeightInitConfig | None = None) -> Trace:
+def run(
+    config: WeightInitConfig | None = None,
+    *,
+    on_step: Callable[[int], object] | None = None,
+) -> Trace:
     """Pass random inputs through the layers once per init; histogram every layer.
 
     The trace has one record: ``outputs["activations"]`` ``(1, inits, layers,
-    bins)`` counts over ``data["act_edges"]``, ``outputs["outside"]`` ``(1, inits,
-    layers)`` the fraction outside that range and, with ``gradients``,
+    bins)`` counts over ``data["act_edges"]``; ``outputs["zeros"]``,
+    ``outputs["outside"]`` and ``outputs["std"]`` ``(1, inits, layers)``: the
+    fraction of exact zeros (not in the bars), the fraction beyond the range,
+    and each layer's output std; and, with ``gradients``,
     ``outputs["gradients"]`` over ``data["grad_edges"]`` ``(inits, bins + 1)``.
     """
     import numpy as np
@@ -111,23 +117,24 @@ def run(config: WeightInitConfig | None = None) -> Trace:
     rng = np.random.default_rng(config.seed)
     x = rng.standard_normal((config.samples, config.units))
     edges = np.linspace(*ACT_RANGES[config.activation], config.bins + 1)
-    acts, zeros, outside, grads, grad_edges = [], [], [], [], []
+    relu = config.activation == "relu"
+    out: dict[str, list] = {k: [] for k in ("activations", "zeros", "outside", "std")}
+    grads, grad_edges = [], []
     for scheme in config.schemes():
         layers = _layers(config, scheme, rng)
         outs = _forward(layers, x)
-        counts, zero, out = zip(*(_histogram(a, edges) for a in outs), strict=True)
-        acts.append(counts)
-        zeros.append(zero)
-        outside.append(out)
+        counts, zero, beyond = zip(
+            *(_histogram(a, edges, relu) for a in outs), strict=True
+        )
+        for key, value in zip(
+            out, (counts, zero, beyond, [a.std() for a in outs]), strict=True
+        ):
+            out[key].append(value)
         if config.gradients:
             counts, e = _gradient_histograms(layers, outs[-1].shape, rng, config.bins)
             grads.append(counts)
             grad_edges.append(e)
-    outputs = {
-        "activations": np.array(acts),
-        "zeros": np.array(zeros),
-        "outside": np.array(outside),
-    }
+    outputs = {k: np.array(v) for k, v in out.items()}
     data = {"act_edges": edges}
     if config.gradients:
         outputs["gradients"], data["grad_edges"] = np.array(grads), np.array(grad_edges)
@@ -143,13 +150,16 @@ def run(config: WeightInitConfig | None = None) -> Trace:
     return rec.freeze()
 
 
-def _histogram(values, edges) -> tuple:
-    """Counts of the nonzero values within ``edges``, the fraction of exact zeros
-    (ReLU's inactive units, kept out of the bars), and the fraction beyond the range."""
+def _histogram(values, edges, split_zeros: bool) -> tuple:
+    """Counts within ``edges``, the fraction of exact zeros and the fraction beyond.
+
+    With ``split_zeros`` (ReLU: its inactive units) exact zeros are kept out of
+    the bars, which they would dwarf, and only counted.
+    """
     import numpy as np
 
     values = values.ravel()
-    zero = values == 0
+    zero = (values == 0) if split_zeros else np.zeros(values.shape, bool)
     inside = ~zero & (values >= edges[0]) & (values <= edges[-1])
     counts = np.histogram(values[inside], edges)[0]
     return counts, float(zero.mean()), float(np.mean(~zero & ~inside))
@@ -273,6 +283,7 @@ def run_training(
         low, 2.0 if config.activation == "relu" else high, config.bins + 1
     )
     grad_edges = np.linspace(*LOG_GRAD_RANGE, config.bins + 1)
+    relu = config.activation == "relu"
     meta = {
         "lesson": "vanishing-gradients",
         "config": to_dict(config),
@@ -292,14 +303,14 @@ def run_training(
         iters=config.iters,
         record_at=snapshot_steps(config.iters, config.frames),
         loss="softmax_cross_entropy",
-        probe=lambda m: _layer_stats(m, data, act_edges, grad_edges),
+        probe=lambda m: _layer_stats(m, data, act_edges, grad_edges, relu),
         batches=_epoch_batches(len(data), config.batch_size, config.epochs, rng),
         recorder=recorder,
         on_step=on_step,
     )
 
 
-def _layer_stats(model, data, act_edges, grad_edges) -> dict:
+def _layer_stats(model, data, act_edges, grad_edges, relu: bool) -> dict:
     """Histograms of every hidden layer's output and of log10 |dL/dW| (whole set)."""
     import copy
 
@@ -317,7 +328,7 @@ def _layer_stats(model, data, act_edges, grad_edges) -> dict:
     m.backward(gy)
     grads = [np.abs(lin.W.grad) for lin in m.linears[:-1]]  # the hidden layers'
     act_counts, act_zero, act_over = zip(
-        *(_histogram(a, act_edges) for a in acts), strict=True
+        *(_histogram(a, act_edges, relu) for a in acts), strict=True
     )
     lo, hi = grad_edges[0], grad_edges[-1]  # exact zeros are counted apart
     grad_counts = [
