@@ -50,6 +50,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "vizlearn.cli.lessons:vanishing_command",
         "Why a deep sigmoid network stops learning, layer by layer.",
     ),
+    "gallery": (
+        "vizlearn.cli.gallery:gallery_command",
+        "Render every lesson's figures into a folder with an index.html.",
+    ),
+    "import": (
+        "vizlearn.cli.gallery:import_command",
+        "Turn a Keras/CSV training log into a trace (.npz).",
+    ),
+    "plot-metrics": (
+        "vizlearn.cli.gallery:plot_metrics_command",
+        "Chart loss/accuracy from a Keras log, a CSV or a trace.",
+    ),
 }
 
 
