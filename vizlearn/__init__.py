@@ -21,10 +21,13 @@ __all__ = [
     "Trace",
     "load_trace",
     "Style",
+    "Still",
+    "read_metrics",
 ]
 
 if TYPE_CHECKING:
-    from vizlearn.api import animate, plot, save, train
+    from vizlearn.api import Still, animate, plot, save, train
+    from vizlearn.importers import read_metrics
     from vizlearn.style import Style
     from vizlearn.trace import Recorder, Trace, load_trace
 
@@ -37,6 +40,8 @@ _LAZY = {
     "Trace": "vizlearn.trace",
     "load_trace": "vizlearn.trace",
     "Style": "vizlearn.style",
+    "Still": "vizlearn.api",
+    "read_metrics": "vizlearn.importers",
 }
 
 

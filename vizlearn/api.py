@@ -3,14 +3,53 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vizlearn.lessons import KINDS, get_lesson
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
-__all__ = ["train", "animate", "plot", "save", "provenance"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["train", "animate", "plot", "save", "provenance", "Still", "PLOT_KINDS"]
+
+# kinds vl.plot draws beyond the regression ones (any trace with metrics / a loss)
+PLOT_KINDS = ("metrics", "accuracy")
+
+
+@dataclass
+class Still:
+    """A Figure and where it came from: ``.save(path)``, shown inline in Jupyter.
+
+    Attribute access falls through to the Figure (``still.axes``), and
+    ``still.figure`` is the matplotlib Figure itself.
+    """
+
+    figure: Figure
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    def save(self, path: str | Path) -> Path:
+        """Write PNG, SVG or PDF (from the extension), deterministically."""
+        from vizlearn.export.still import save_figure
+
+        return save_figure(self.figure, path, provenance=self.provenance)
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buf = io.BytesIO()
+        self.figure.savefig(
+            buf, format="png", backend="agg", metadata={"Software": None}
+        )
+        return buf.getvalue()
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "figure":  # not set yet (copy, unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.figure, name)
 
 
 def train(
@@ -55,6 +94,9 @@ def animate(
     from vizlearn.export.animation import Animation
     from vizlearn.render.regression import frames_regression
 
+    _require(
+        trace, "animate", outputs=("curve", "fit", "loss"), data=("x", "t", "grid")
+    )
     source = frames_regression(trace, style=style or Style())
     return Animation(
         source,
@@ -74,12 +116,27 @@ def plot(
     frame: int = -1,
     log: bool = False,
 ):
-    """A still Figure of ``kind``: regression, fit, loss or params."""
+    """A Still of ``kind``: regression, fit, loss, params, metrics or accuracy.
+
+    ``.save("x.png")`` writes it; ``.figure`` is the matplotlib Figure.
+    """
+    return Still(_figure(trace, kind, style or Style(), frame, log), provenance(trace))
+
+
+def _figure(trace: Trace, kind: str, style: Style, frame: int, log: bool) -> Figure:
     from vizlearn.render.curves import plot_loss
+    from vizlearn.render.metrics_chart import plot_metrics
     from vizlearn.render.params import plot_params
     from vizlearn.render.regression import plot_fit, plot_regression
 
-    style = style or Style()
+    per_epoch = trace.meta.get("step_unit") == "epoch"  # e.g. an imported Keras log
+    if kind == "metrics" or (kind == "loss" and per_epoch):
+        names = ["loss"] if kind == "loss" else None
+        return plot_metrics(trace, names=names, log=log, style=style)
+    if kind == "accuracy":
+        return plot_metrics(trace, names=["accuracy"], style=style)
+    if kind in ("regression", "fit"):
+        _require(trace, kind, outputs=("curve", "fit"), data=("x", "t", "grid"))
     if kind == "regression":
         _check_frame(trace, frame)
         return plot_regression(trace, frame=frame, style=style)
@@ -88,8 +145,22 @@ def plot(
     if kind == "loss":
         return plot_loss(trace, log=log, style=style)
     if kind == "params":
+        _require(trace, kind)
         return plot_params(trace, style=style)
-    raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
+    kinds = ", ".join([*KINDS, *PLOT_KINDS])
+    raise ValueError(f"unknown kind {kind!r}; choose from {kinds}")
+
+
+def _require(trace: Trace, what: str, *, outputs: tuple[str, ...] = (),
+             data: tuple[str, ...] = ()) -> None:  # fmt: skip
+    """Raise ValueError naming what a figure needs that the trace didn't record."""
+    missing = [f"outputs {k!r}" for k in outputs if k not in trace.outputs]
+    missing += [f"data {k!r}" for k in data if k not in trace.data]
+    if what == "params" and not trace.params:
+        missing.append("params (rec.record(step, params={...}))")
+    if missing:
+        raise ValueError(f"{what} needs {', '.join(missing)}, which this trace "
+                         "did not record; try kind 'loss' or 'metrics'")  # fmt: skip
 
 
 def _check_frame(trace: Trace, frame: int) -> None:
@@ -105,11 +176,16 @@ def save(
     provenance: Mapping[str, Any] | None = None,
     on_frame: Callable[[int], Any] | None = None,
 ) -> Path:
-    """Save a Figure (png/svg/pdf) or an Animation (gif/webp/png) to ``path``."""
+    """Save a Still/Figure (png, svg, pdf) or an Animation (gif, webp, png)."""
     from matplotlib.figure import Figure
 
     from vizlearn.export.still import save_figure
 
+    if isinstance(obj, Still):
+        obj, provenance = (
+            obj.figure,
+            obj.provenance if provenance is None else provenance,
+        )
     if isinstance(obj, Figure):
         return save_figure(obj, path, provenance=provenance)
     return obj.save(path, on_frame=on_frame)

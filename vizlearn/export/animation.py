@@ -70,6 +70,46 @@ class Animation:
                        comment=provenance_text(self.provenance))  # fmt: skip
         return path
 
+    def to_bytes(self, fmt: str = "gif") -> bytes:
+        """The encoded file (gif, webp or apng) as bytes, rendered once and cached."""
+        import tempfile
+
+        cache = self.__dict__.setdefault("_encoded", {})
+        key = (fmt, self.fps, self.hold_first_ms, self.hold_last_ms, self.loop)
+        if key not in cache:
+            with tempfile.TemporaryDirectory() as tmp:
+                suffix = "png" if fmt == "apng" else fmt
+                cache[key] = self.save(Path(tmp) / f"animation.{suffix}").read_bytes()
+        return cache[key]
+
+    def player(self) -> Any:
+        """An offline HTML player (play, pause, step, slider) for notebooks."""
+        from vizlearn.export.html import HTML, player_html
+
+        return HTML(player_html(self.to_bytes("gif")))
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the GIF inline, as a data URI (no files, no network)."""
+        import base64
+
+        data = base64.b64encode(self.to_bytes("gif")).decode("ascii")
+        w, h = self.source.style.width, self.source.style.height
+        return (
+            f'<img src="data:image/gif;base64,{data}" width="{w}" height="{h}" '
+            'alt="vizlearn animation" style="max-width:100%;height:auto">'
+        )
+
+    def _repr_png_(self) -> bytes:
+        """Jupyter (and static exports): the last frame, where training ended."""
+        import io
+
+        from PIL import Image
+
+        buf = io.BytesIO()
+        (last,) = self.source.rgba([self.n_frames - 1])
+        Image.fromarray(last).save(buf, format="png")
+        return buf.getvalue()
+
 
 def _counting(frames, on_frame):
     for i, frame in enumerate(frames, 1):

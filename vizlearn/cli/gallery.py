@@ -1,0 +1,163 @@
+"""The commands `vizlearn gallery`, `vizlearn import` and `vizlearn plot-metrics`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vizlearn.cli._common import (
+    build_style,
+    guard,
+    output_param,
+    report,
+    report_params,
+    style_params,
+)
+
+__all__ = ["gallery_command", "import_command", "plot_metrics_command"]
+
+METRICS_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command("gallery")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ja"]),
+    default="en",
+    show_default=True,
+    help="language of captions and figure labels",
+)
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="train and render less (a fast preview, used by the tests)",
+)
+@click.option(
+    "--only",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="build only this entry (repeatable)",
+)
+@click.option("--list", "list_only", is_flag=True, help="list the entries and exit")
+@click.option("-q", "--quiet", is_flag=True, help="no progress lines")
+@click.option("--json", "as_json", is_flag=True, help="print a JSON summary on stdout")
+def gallery_command(
+    outdir: Path,
+    lang: str,
+    quick: bool,
+    names: tuple[str, ...],
+    list_only: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Render every lesson's figures into OUTDIR with an index.html to browse them."""
+    from vizlearn.gallery import ENTRIES, build_gallery
+
+    if list_only:
+        for name, e in ENTRIES.items():
+            click.echo(f"{name:<22} {e.caption[0]}")
+        return
+    unknown = [n for n in names if n not in ENTRIES]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown entry {', '.join(unknown)}; choose from {', '.join(ENTRIES)}",
+            param_hint="'--only'",
+        )
+    progress = (
+        None if quiet or as_json else lambda n: click.echo(f"drawing {n}", err=True)
+    )
+    with guard():
+        result = build_gallery(
+            outdir, lang=lang, quick=quick, names=names or None, on_entry=progress
+        )
+    files = [*map(str, result.files), str(result.index)]
+    report({"files": files, "entries": list(result.entries)}, as_json, quiet)
+
+
+@click.command("import")
+@click.argument("file", type=METRICS_FILE)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="trace file to write [default: FILE with .npz]",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "keras-csv", "keras-json", "csv"]),
+    default="auto",
+    show_default=True,
+    help="how to read FILE",
+)
+@click.option("--json", "as_json", is_flag=True, help="print a JSON summary on stdout")
+def import_command(file: Path, out: Path | None, fmt: str, as_json: bool) -> None:
+    """Turn a Keras CSVLogger/History file or a CSV of metrics into a trace (.npz).
+
+    Draw it with `vizlearn plot-metrics RUN.npz`, or in Python with
+    vl.plot(vl.load_trace("RUN.npz"), "metrics").
+    """
+    from vizlearn.cli._common import check_output
+    from vizlearn.importers import read_metrics
+
+    out = check_output(out or file.with_suffix(".npz"), ("npz",))
+    with guard():
+        trace = read_metrics(file, fmt=fmt)
+        trace.save(out)
+    summary = {
+        "files": [str(out)],
+        "metrics": sorted(trace.metrics),
+        "records": len(trace.metric_steps),
+    }
+    report(summary, as_json, quiet=False)
+
+
+def _plot_metrics_params() -> list[click.Parameter]:
+    return [
+        click.Argument(["file"], type=METRICS_FILE),
+        click.Option(
+            ["--metric", "metrics"],
+            multiple=True,
+            metavar="NAME",
+            help="panel to draw, e.g. loss or accuracy (repeatable; default: all)",
+        ),
+        click.Option(
+            ["--log/--linear"],
+            default=False,
+            show_default=True,
+            help="log y axis for the loss panel",
+        ),
+        click.Option(
+            ["--format", "fmt"],
+            type=click.Choice(["auto", "keras-csv", "keras-json", "csv", "trace"]),
+            default="auto",
+            show_default=True,
+            help="how to read FILE",
+        ),
+        *style_params(),
+        output_param(
+            "metrics.png", ("png", "svg", "pdf"), "output file (.png, .svg, .pdf)"
+        ),
+        *report_params(),
+    ]
+
+
+@click.command("plot-metrics", params=_plot_metrics_params())
+def plot_metrics_command(**kw: Any) -> None:
+    """Chart loss and accuracy from a Keras log, a CSV of metrics or a trace (.npz)."""
+    from vizlearn import api
+    from vizlearn.importers import read_metrics
+    from vizlearn.render.metrics_chart import plot_metrics
+
+    style, out = build_style(kw), kw["out"]
+    with guard():
+        trace = read_metrics(kw["file"], fmt=kw["fmt"])
+        fig = plot_metrics(
+            trace, names=kw["metrics"] or None, log=kw["log"], style=style
+        )
+        api.save(fig, out, provenance=api.provenance(trace))
+    report({"files": [str(out)]}, kw["as_json"], kw["quiet"])

@@ -1,0 +1,307 @@
+"""The gallery: every lesson's figures in one folder, with an ``index.html``.
+
+A registry, so a lesson adds its figures with one decorated function::
+
+    @entry("fit", ("final fit", "学習後の回帰曲線"), ("alt text", "代替テキスト"),
+           command="vizlearn plot fit")
+    def _fit(out: Path, build: Build) -> list[Path]:
+        trace = build.trace("sin-regression")
+        return [build.still(vl.plot(trace, "fit", style=build.style), out / "fit.png")]
+
+``build_gallery(outdir, lang=, quick=)`` runs every entry, then writes the page
+(``vizlearn.export.html``). Runs shared by several entries are trained once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from vizlearn.style import Style
+
+__all__ = ["Entry", "Build", "ENTRIES", "entry", "build_gallery", "GalleryResult"]
+
+Writer = Callable[[Path, "Build"], Sequence[Path]]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One gallery figure: name, caption and alt text (EN, JA), and its writer."""
+
+    name: str
+    caption: tuple[str, str]
+    alt: tuple[str, str]
+    write: Writer
+    command: str = ""
+    player: bool = False
+    """Also embed an HTML player that steps through the entry's GIF."""
+
+
+ENTRIES: dict[str, Entry] = {}
+
+
+def entry(
+    name: str,
+    caption: tuple[str, str],
+    alt: tuple[str, str],
+    *,
+    command: str = "",
+    player: bool = False,
+) -> Callable[[Writer], Writer]:
+    """Register the decorated ``write(outdir, build) -> files`` as a gallery entry."""
+
+    def register(write: Writer) -> Writer:
+        ENTRIES[name] = Entry(name, caption, alt, write, command, player)
+        return write
+
+    return register
+
+
+@dataclass
+class Build:
+    """What an entry's writer gets: the style, the mode, and shared training runs."""
+
+    style: Style
+    quick: bool = False
+    _traces: dict[tuple, Any] = field(default_factory=dict)
+
+    def options(self, full: Mapping[str, Any], quick: Mapping[str, Any]) -> dict:
+        """``full`` options, updated with ``quick`` ones in quick mode."""
+        return {**full, **(quick if self.quick else {})}
+
+    def trace(self, lesson: str, **options: Any) -> Any:
+        """Train ``lesson`` with ``options`` once per build; return its Trace."""
+        from vizlearn import api
+
+        key = (lesson, tuple(sorted(options.items())))
+        if key not in self._traces:
+            self._traces[key] = api.train(lesson, **options)
+        return self._traces[key]
+
+    def still(self, figure: Any, path: Path, trace: Any = None) -> Path:
+        """Save a Figure (with the trace's provenance) and return its path."""
+        from vizlearn import api
+
+        prov = api.provenance(trace) if trace is not None else None
+        return api.save(figure, path, provenance=prov)
+
+    def animation(
+        self, anim: Any, stem: Path, formats: Sequence[str] = ("gif", "webp")
+    ) -> list[Path]:
+        """Save an Animation once per format (``stem.gif``, ``stem.webp``)."""
+        return [anim.save(stem.with_suffix("." + fmt)) for fmt in formats]
+
+
+@dataclass(frozen=True)
+class GalleryResult:
+    """What ``build_gallery`` wrote."""
+
+    index: Path
+    files: tuple[Path, ...]
+    entries: tuple[str, ...]
+
+
+def build_gallery(
+    outdir: str | Path,
+    *,
+    lang: str = "en",
+    quick: bool = False,
+    names: Sequence[str] | None = None,
+    on_entry: Callable[[str], Any] | None = None,
+) -> GalleryResult:
+    """Write every entry's files into ``outdir`` and an ``index.html`` listing them.
+
+    ``quick`` trains and renders less (for tests); ``names`` picks entries.
+    """
+    from vizlearn.export.atomic import atomic_path
+    from vizlearn.export.html import gallery_html
+
+    chosen = _choose(names)
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    build = Build(Style.from_preset("blog", lang=lang), quick=quick)
+    cards, written = [], []
+    for e in chosen:
+        if on_entry is not None:
+            on_entry(e.name)
+        files = [Path(p) for p in e.write(outdir, build)]
+        written += files
+        cards.append(_card(e, files, outdir, lang))
+    title = "vizlearn gallery" if lang == "en" else "vizlearn ギャラリー"
+    index = outdir / "index.html"
+    with atomic_path(index) as tmp:
+        tmp.write_text(gallery_html(cards, title=title, lang=lang), encoding="utf-8")
+    return GalleryResult(index, tuple(written), tuple(e.name for e in chosen))
+
+
+def _choose(names: Sequence[str] | None) -> list[Entry]:
+    if not names:
+        return list(ENTRIES.values())
+    unknown = [n for n in names if n not in ENTRIES]
+    if unknown:
+        raise ValueError(
+            f"unknown gallery entry {', '.join(unknown)}; "
+            f"choose from {', '.join(ENTRIES)}"
+        )
+    return [ENTRIES[n] for n in names]
+
+
+def _card(e: Entry, files: list[Path], outdir: Path, lang: str) -> Any:
+    from vizlearn.export.html import Card, player_html
+
+    i = 1 if lang == "ja" else 0
+    rel = [f.resolve().relative_to(outdir.resolve()).as_posix() for f in files]
+    width, height = _image_size(files[0])
+    gifs = [f for f in files if f.suffix == ".gif"]
+    player = None
+    if e.player and gifs:
+        player = player_html(gifs[0], label=e.alt[i], element_id=f"player-{e.name}")
+    return Card(
+        e.name,
+        e.caption[i],
+        e.alt[i],
+        rel,
+        [f.stat().st_size for f in files],
+        width,
+        height,
+        e.command,
+        player,
+    )
+
+
+def _image_size(path: Path) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return im.size
+
+
+# --- the entries ----------------------------------------------------------------
+
+_SIN = {"full": {}, "quick": {"iters": 600, "frames": 8}}
+
+
+def _sin(build: Build) -> Any:
+    return build.trace("sin-regression", **build.options(_SIN["full"], _SIN["quick"]))
+
+
+@entry(
+    "sin-regression",
+    (
+        "Sin regression: the curve and its residuals during training, loss below",
+        "sin 関数の回帰：学習中の回帰曲線と残差（下は損失関数）",
+    ),
+    (
+        "Animation: a red curve bends to follow noisy points of a sine wave "
+        "while the loss falls",
+        "アニメーション：赤い曲線が学習とともに sin 波の"
+        "データ点に沿って曲がり、損失が下がっていく",
+    ),
+    command="vizlearn animate sin-regression --preset blog -o sin-regression.gif",
+    player=True,
+)
+def _sin_regression(out: Path, build: Build) -> list[Path]:
+    from vizlearn import api
+
+    trace = _sin(build)
+    return build.animation(
+        api.animate(trace, style=build.style), out / "sin-regression"
+    )
+
+
+def _still(
+    name: str, kind: str, restyle: Mapping[str, Any] | None = None, **kw: Any
+) -> Writer:
+    """A writer for one still of the sin-regression run (``restyle``: Style changes)."""
+
+    def write(out: Path, build: Build) -> list[Path]:
+        from vizlearn import api
+
+        trace = _sin(build)
+        style = replace(build.style, **(restyle or {}))
+        fig = api.plot(trace, kind, style=style, **kw)
+        return [build.still(fig, out / f"{name}.png", trace)]
+
+    return write
+
+
+entry(
+    "fit",
+    (
+        "The final fit: data, trained curve and residuals",
+        "学習後の回帰曲線：データ、学習した曲線と残差",
+    ),
+    (
+        "Noisy points of a sine wave with the trained red curve through them",
+        "sin 波のノイズ付きデータ点と、それに沿う学習後の赤い曲線",
+    ),
+    command="vizlearn plot fit --preset blog",
+)(_still("fit", "fit"))
+entry(
+    "loss",
+    (
+        "Loss per iteration (log scale): a long plateau, then a drop",
+        "学習回数ごとの損失関数（対数軸）：長い停滞のあと急に下がる",
+    ),
+    (
+        "A log-scale loss curve, flat for thousands of iterations, then falling",
+        "対数軸の損失曲線。数千回は横ばいで、その後下がる",
+    ),
+    command="vizlearn plot loss --log --preset blog",
+)(_still("loss", "loss", log=True))
+entry(
+    "params",
+    (
+        "Every weight and bias during training, one panel per tensor",
+        "学習中のすべての重みとバイアス（テンソルごとに1枚）",
+    ),
+    (
+        "Four panels of lines, W1, b1, W2 and b2, drifting as training proceeds",
+        "W1、b1、W2、b2 の4枚のパネル。学習につれて各線が動いていく",
+    ),
+    command="vizlearn plot params --preset blog",
+)(_still("params", "params"))
+entry(
+    "fit-ja-dark",
+    (
+        "The final fit in Japanese on a dark background",
+        "学習後の回帰曲線（日本語、ダークテーマ）",
+    ),
+    (
+        "The final fit drawn with Japanese labels on a dark background",
+        "日本語のラベルとダークテーマで描いた学習後の回帰曲線",
+    ),
+    command="vizlearn plot fit --preset blog --lang ja --theme dark",
+)(_still("fit-ja-dark", "fit", {"lang": "ja", "theme": "dark"}))
+
+
+@entry(
+    "activations",
+    (
+        "Activation functions and their derivatives, as backprop computes them",
+        "活性化関数とその微分（逆伝播で使う値）",
+    ),
+    (
+        "Five panels: identity, linear, sigmoid, ReLU and tanh, each with its "
+        "derivative dashed",
+        "恒等関数、線形変換、シグモイド関数、ReLU、tanh の5枚。破線は微分",
+    ),
+    command="vizlearn plot activations --derivatives --preset blog",
+)
+def _activations(out: Path, build: Build) -> list[Path]:
+    from vizlearn.export.still import save_figure
+    from vizlearn.lessons.activations import ActivationsConfig, curves, titles
+    from vizlearn.render.activations import plot_activations
+
+    config = ActivationsConfig(derivatives=True)
+    x, cv = curves(config)
+    fig = plot_activations(x, cv, titles=titles(config), style=build.style)
+    return [
+        save_figure(
+            fig,
+            out / "activations.png",
+            provenance={"lesson": "activations", "config": vars(config)},
+        )
+    ]
