@@ -440,7 +440,7 @@ body { margin: 0 auto; max-width: 1200px; padding: 1rem 1.5rem 3rem; color: var(
   background: var(--bg); font: 16px/1.55 system-ui, -apple-system, "Segoe UI",
   "Hiragino Sans", "Noto Sans CJK JP", "Yu Gothic", Meiryo, sans-serif; }
 header p { color: var(--muted); max-width: 60em; }
-main { display: grid; gap: 1.5rem; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); }
+main { display: grid; gap: 1.5rem; grid-template-columns: repeat(auto-fill, minmax(min(420px, 100%), 1fr)); }
 .card { margin: 0; padding: 1rem; background: var(--card); border: 1px solid var(--line);
   border-radius: 8px; min-width: 0; }
 .card img, .card canvas { max-width: 100%; height: auto; display: block; margin: 0 auto;
@@ -453,7 +453,8 @@ a { color: inherit; }
 .snippet-head { display: flex; justify-content: space-between; align-items: center;
   font-size: .8rem; color: var(--muted); }
 pre { margin: .2rem 0 0; padding: .5rem; overflow-x: auto; background: var(--bg);
-  border: 1px solid var(--line); border-radius: 4px; font-size: .78rem; }
+  border: 1px solid var(--line); border-radius: 4px; font-size: .78rem;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
 button { font: inherit; font-size: .8rem; cursor: pointer; border: 1px solid var(--line);
   background: var(--bg); color: var(--fg); border-radius: 4px; padding: .1rem .5rem; }
 details.player { margin-top: .5rem; }
