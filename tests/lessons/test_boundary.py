@@ -1,0 +1,134 @@
+"""Decision boundaries: training matches a plain loop, grids recorded, renderer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+
+from vizlearn.core import MLP, SGD, softmax, softmax_cross_entropy
+from vizlearn.datasets.planar import PLANAR
+from vizlearn.lessons.boundary import GRID, UNITS_GRID, BoundaryConfig, run
+from vizlearn.render.boundary import (
+    draw_boundary,
+    frames_boundary,
+    plot_boundary,
+    region_image,
+)
+from vizlearn.style import Style
+
+SMALL = Style(width=320, height=240, dpi=50)
+
+
+@pytest.fixture(scope="module")
+def blobs_trace():
+    return run(BoundaryConfig(dataset="blobs", epochs=20, frames=5, units=True))
+
+
+def test_training_matches_a_plain_loop(blobs_trace):
+    """Recording (the probe runs between forward and backward) changes nothing."""
+    data = PLANAR["blobs"](seed=0)
+    rng = np.random.default_rng(0)
+    model = MLP([2, 10, 3], activation="sigmoid", weight_std="xavier", rng=rng)
+    optimizer = SGD(1.0).setup(model)
+    for _ in range(20):
+        order = rng.permutation(300)
+        for start in range(0, 300, 30):
+            idx = order[start : start + 30]
+            _, gy = softmax_cross_entropy(model(data.x[idx]), data.t[idx])
+            model.backward(gy)
+            optimizer.update()
+    for name, p in model.params().items():
+        np.testing.assert_array_equal(blobs_trace.params[name][-1], p.data)
+    p = softmax(model(data.x))
+    assert blobs_trace.outputs["accuracy"][-1] == np.mean(p.argmax(1) == data.t)
+
+
+def test_grid_outputs(blobs_trace):
+    out, d = blobs_trace.outputs, blobs_trace.data
+    assert blobs_trace.n_records == 5
+    assert (
+        blobs_trace.meta["iters"] == 200 and blobs_trace.meta["iters_per_epoch"] == 10
+    )
+    assert out["classes"].shape == out["confidence"].shape == (5, GRID, GRID)
+    assert set(np.unique(out["classes"])) <= {0, 1, 2}
+    assert (out["confidence"] >= 1 / 3 - 1e-12).all() and (out["confidence"] <= 1).all()
+    assert out["units"].shape == (5, 10, UNITS_GRID, UNITS_GRID)
+    assert ((out["units"] >= 0) & (out["units"] <= 1)).all()  # sigmoid outputs
+    # the grid covers the data with a margin
+    assert d["grid_x"][0] < d["x"][:, 0].min() and d["grid_x"][-1] > d["x"][:, 0].max()
+    assert out["accuracy"][-1] > 0.95 > out["accuracy"][0]
+    assert out["data_loss"][-1] < out["data_loss"][0]
+
+
+def test_adam_and_default_learning_rates():
+    assert BoundaryConfig().learning_rate == 1.0
+    assert BoundaryConfig(optimizer="adam").learning_rate == 0.03
+    assert BoundaryConfig(optimizer="adam", lr=0.1).learning_rate == 0.1
+    trace = run(BoundaryConfig(dataset="xor", optimizer="adam", epochs=2, frames=2))
+    assert trace.meta["lr"] == 0.03 and trace.n_records == 2
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"dataset": "moons"}, "--dataset must be one of spiral, circles, xor, blobs"),
+        ({"frames": 500, "epochs": 1}, "--frames must be at most"),
+        ({"units": True, "hidden": 64}, "--units draws at most 32 units"),
+        ({"lr": -1.0}, "--lr must be >= 0"),
+        ({"batch_size": 0}, "--batch-size must be >= 1"),
+    ],
+)
+def test_bad_options(options, message):
+    with pytest.raises(ValueError, match=message):
+        BoundaryConfig(**options)
+
+
+def test_region_image_colours_by_class_and_confidence():
+    style = Style()
+    classes = np.array([[0, 1], [2, 0]])
+    sure, unsure = np.ones((2, 2)), np.full((2, 2), 1 / 3)
+    rgb_sure = region_image(classes, sure, 3, style=style)
+    rgb_unsure = region_image(classes, unsure, 3, style=style)
+    white, c0 = np.ones(3), np.array(to_rgb(style.colors["cycle"][0]))
+    np.testing.assert_allclose(rgb_sure[0, 0], 0.5 * white + 0.5 * c0)
+    np.testing.assert_allclose(rgb_unsure[0, 0], 0.88 * white + 0.12 * c0)
+    assert not np.allclose(rgb_sure[0, 1], rgb_sure[1, 0])  # classes 1 and 2 differ
+
+
+def test_draw_boundary(blobs_trace):
+    ax = Figure().subplots()
+    image, title = draw_boundary(ax, blobs_trace, 4, style=Style())
+    assert isinstance(image, AxesImage) and image.get_array().shape == (GRID, GRID, 3)
+    assert title.get_text() == "epoch 20 / 20   loss {:.3f}   accuracy {:.1f}%".format(
+        blobs_trace.outputs["data_loss"][4], 100 * blobs_trace.outputs["accuracy"][4]
+    )
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "class 0",
+        "class 1",
+        "class 2",
+    ]
+
+
+def test_frames_update_images_in_place(blobs_trace):
+    source = frames_boundary(blobs_trace, style=SMALL)
+    assert source.n_frames == 5
+    assert len(source.figure.axes) == 1 + 12  # boundary + 4x3 unit panels (10 used)
+    first = source.update(0)
+    before = first[0].get_array().copy()
+    later = source.update(4)
+    assert [id(a) for a in first] == [id(a) for a in later]
+    assert len(later) == 2 + 10
+    assert not np.array_equal(before, later[0].get_array())
+    np.testing.assert_array_equal(
+        later[2].get_array(), blobs_trace.outputs["units"][4, 0]
+    )
+
+
+def test_units_panels_need_recorded_units():
+    trace = run(BoundaryConfig(epochs=1, frames=2))
+    with pytest.raises(ValueError, match="--units"):
+        frames_boundary(trace, units=True)
+    assert len(plot_boundary(trace, style=SMALL).axes) == 1
