@@ -100,7 +100,13 @@ def test_region_image_colours_by_class_and_confidence():
 
 def test_draw_boundary(blobs_trace):
     ax = Figure().subplots()
-    image, title = draw_boundary(ax, blobs_trace, 4, style=Style())
+    image, *frame, p0, p1, p2, legend, title = draw_boundary(
+        ax, blobs_trace, 4, style=Style()
+    )
+    spines = [sp for sp in ax.spines.values() if sp.get_visible()]
+    assert frame == [*spines, ax.xaxis, ax.yaxis]
+    assert [p.get_label() for p in (p0, p1, p2)] == ["class 0", "class 1", "class 2"]
+    assert legend is ax.get_legend()
     assert isinstance(image, AxesImage) and image.get_array().shape == (GRID, GRID, 3)
     assert title.get_text() == "epoch 20 / 20   loss {:.3f}   accuracy {:.1f}%".format(
         blobs_trace.outputs["data_loss"][4], 100 * blobs_trace.outputs["accuracy"][4]
@@ -120,10 +126,11 @@ def test_frames_update_images_in_place(blobs_trace):
     before = first[0].get_array().copy()
     later = source.update(4)
     assert [id(a) for a in first] == [id(a) for a in later]
-    assert len(later) == 2 + 10
+    assert len(later) == 10 + 10  # image, 2 spines, 2 axes, 3 point sets, legend,
+    # title; units
     assert not np.array_equal(before, later[0].get_array())
     np.testing.assert_array_equal(
-        later[2].get_array(), blobs_trace.outputs["units"][4, 0]
+        later[10].get_array(), blobs_trace.outputs["units"][4, 0]
     )
 
 
@@ -132,3 +139,12 @@ def test_units_panels_need_recorded_units():
     with pytest.raises(ValueError, match="--units"):
         frames_boundary(trace, units=True)
     assert len(plot_boundary(trace, style=SMALL).axes) == 1
+
+
+def test_blitted_frames_match_full_redraws(blobs_trace):
+    """The data and legend lie on the animated image: blitting must keep them."""
+    style = Style(width=480, height=360, dpi=50)
+    (frame,) = frames_boundary(blobs_trace, style=style).rgba([3])
+    still = plot_boundary(blobs_trace, frame=3, style=style)
+    still.canvas.draw()
+    np.testing.assert_array_equal(frame, np.asarray(still.canvas.buffer_rgba()))

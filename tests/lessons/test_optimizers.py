@@ -147,7 +147,9 @@ def test_frame_indices():
 def test_draw_path_up_to_a_step():
     trace = run(OptimizersConfig(steps=10))
     ax = Figure().subplots()
-    line, head, value, note = draw_optimizer_path(ax, trace, "sgd", 4, style=Style())
+    line, minima, head, value, note = draw_optimizer_path(
+        ax, trace, "sgd", 4, style=Style()
+    )
     np.testing.assert_array_equal(line.get_xydata(), trace.outputs["path_sgd"][:5])
     np.testing.assert_array_equal(head.get_xydata(), trace.outputs["path_sgd"][4:5])
     assert value.get_text() == f"f = {trace.outputs['value_sgd'][4]:.4g}"
@@ -181,3 +183,12 @@ def test_japanese_labels():
     fig = plot_optimizers(trace, frame=2, style=Style(lang="ja", width=320, height=240))
     assert fig.axes[0].get_title() == "SGD   学習係数 = 0.95"
     assert "更新回数 2 / 3" in fig._suptitle.get_text()
+
+
+def test_blitted_frames_match_full_redraws():
+    trace = run(OptimizersConfig(lr="sgd=100", steps=12))
+    style = Style(width=480, height=360, dpi=50)
+    (frame,) = frames_optimizers(trace, style=style).rgba([7])
+    still = plot_optimizers(trace, frame=7, style=style)
+    still.canvas.draw()
+    np.testing.assert_array_equal(frame, np.asarray(still.canvas.buffer_rgba()))

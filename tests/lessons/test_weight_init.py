@@ -149,7 +149,7 @@ def test_ridge_scales_each_layer_to_its_peak():
     ax = Figure().subplots()
     counts = np.array([[1, 2, 4], [0, 0, 0], [5, 0, 5]])
     patches = draw_ridge(ax, counts, np.linspace(0, 1, 4), style=Style())
-    assert len(patches) == 3 + 3  # patches and their notes
+    assert len(patches) == 3 + 6 + 3  # patches, 4 spines and 2 axes, notes
     np.testing.assert_allclose(patches[0].get_data().values, 1 + 0.9 * counts[0] / 4)
     np.testing.assert_allclose(patches[1].get_data().values, 2.0)
     assert patches[2].get_data().baseline == 3
@@ -167,3 +167,11 @@ def test_vanishing_frames_update_in_place(deep_trace):
     )
     fig = plot_vanishing(deep_trace, frame=0, style=SMALL)
     assert "epoch 0 / 4" in fig._suptitle.get_text()
+
+
+def test_blitted_frames_match_full_redraws(deep_trace):
+    style = Style(width=480, height=360, dpi=50)
+    (frame,) = frames_vanishing(deep_trace, style=style).rgba([1])
+    still = plot_vanishing(deep_trace, frame=1, style=style)
+    still.canvas.draw()
+    np.testing.assert_array_equal(frame, np.asarray(still.canvas.buffer_rgba()))

@@ -73,23 +73,28 @@ class _BoundaryPanel:
             interpolation="bilinear",
             zorder=1,
         )
+        self.points = []
         for k, color in enumerate(_class_colors(self.n_classes, style)):
             x = d["x"][d["t"] == k]
-            ax.scatter(
-                x[:, 0],
-                x[:, 1],
-                s=16,
-                marker=MARKERS[k % len(MARKERS)],
-                color=color,
-                edgecolors=c["foreground"],
-                linewidths=0.5,
-                zorder=3,
-                label=style.label("class", k=k),
+            self.points.append(
+                ax.scatter(
+                    x[:, 0],
+                    x[:, 1],
+                    s=16,
+                    marker=MARKERS[k % len(MARKERS)],
+                    color=color,
+                    edgecolors=c["foreground"],
+                    linewidths=0.5,
+                    zorder=3,
+                    label=style.label("class", k=k),
+                )
             )
         ax.set(xlim=extent[:2], ylim=extent[2:], xlabel="x₁", ylabel="x₂")
         ax.set_aspect("equal", adjustable="box")  # the data's true shape
         ax.grid(False)
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+        spines = [sp for sp in ax.spines.values() if sp.get_visible()]
+        self.frame = [*spines, ax.xaxis, ax.yaxis]
+        self.legend = ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
         self.title = ax.set_title(" ")
 
     def update(self, k: int) -> list[Artist]:
@@ -104,7 +109,8 @@ class _BoundaryPanel:
         )
         self.image.set_data(rgb)
         self.title.set_text(_title(tr, k, self.style))
-        return [self.image, self.title]
+        # spines, ticks, data and legend overlap the image: redraw them after it
+        return [self.image, *self.frame, *self.points, self.legend, self.title]
 
 
 def _title(trace: Trace, k: int, style: Style) -> str:

@@ -149,6 +149,8 @@ class Ridge:
             )
             for i in range(n_layers)
         ]
+        spines = [sp for sp in ax.spines.values() if sp.get_visible()]
+        self.frame = [*spines, ax.xaxis, ax.yaxis]
         self.notes = [
             ax.text(
                 edges[-1],
@@ -177,7 +179,8 @@ class Ridge:
             patch.set_data(values=i + 1 + h, edges=self.edges, baseline=i + 1)
         for text, note in zip(self.notes, notes, strict=False):
             text.set_text(note)
-        return [*self.patches, *self.notes]
+        # the patches touch the spines and ticks: blitting redraws those after them
+        return [*self.patches, *self.frame, *self.notes]
 
 
 def draw_ridge(

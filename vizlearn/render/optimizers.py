@@ -44,7 +44,7 @@ class _PathPanel:
         self.values = trace.outputs[f"value_{name}"]
         self.diverged_at = m.get("diverged", {}).get(name)
         _contours(ax, trace, style)
-        ax.plot(
+        (self.minima,) = ax.plot(
             *trace.data["minima"].T,
             "+",
             ms=11,
@@ -105,7 +105,8 @@ class _PathPanel:
         note = self.style.label("diverged_step", k=self.diverged_at) if gone else ""
         self.note.set_text(note)
         self.note.set_visible(gone)
-        return [self.line, self.head, self.value, self.note]
+        # the minimum marker sits on the path: blitting redraws it after the line
+        return [self.line, self.minima, self.head, self.value, self.note]
 
 
 def _contours(ax: Axes, trace: Trace, style: Style) -> None:
