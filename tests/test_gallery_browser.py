@@ -51,12 +51,10 @@ def browser():
 
 @pytest.fixture(scope="module")
 def gallery(tmp_path_factory) -> Path:
-    """A quick gallery, built once for this module."""
-    from vizlearn.gallery import build_gallery
+    """The quick gallery of tests/test_gallery.py (built once per session)."""
+    from tests.test_gallery import quick_gallery
 
-    out = tmp_path_factory.mktemp("gallery")
-    build_gallery(out, quick=True)
-    return out
+    return quick_gallery(tmp_path_factory)[0]
 
 
 @pytest.fixture(scope="module")
@@ -102,13 +100,25 @@ def _png(data: bytes) -> np.ndarray:
 
 def test_every_image_loads_nothing_leaves_localhost(page, server, gallery, tmp_path):
     page.goto(server + "/index.html", wait_until="load")
+    for img in page.locator("img").all():  # they load lazily, when scrolled to
+        img.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "Array.from(document.images).every(i => i.complete)", timeout=10_000
+    )
     sizes = page.eval_on_selector_all(
         "img", "els => els.map(e => [e.currentSrc, e.complete, e.naturalWidth])"
     )
-    assert len(sizes) == 6  # one per entry
+    from vizlearn.gallery import ENTRIES
+
+    assert len(sizes) == len(ENTRIES)  # one per entry
     assert all(complete and width > 0 for _, complete, width in sizes), sizes
-    # Chromium shows the WebP source of the <picture>; others fall back to the GIF
-    assert any(src.endswith("sin-regression.webp") for src, _, _ in sizes)
+    # a <picture> offers the WebP only where it is smaller than the GIF
+    webp = [src for src, _, _ in sizes if src.endswith(".webp")]
+    for src in webp:
+        name = src.rsplit("/", 1)[1]
+        assert (gallery / name).stat().st_size < (gallery / name).with_suffix(
+            ".gif"
+        ).stat().st_size
     assert page.outside == [] and page.errors == []
     shot = tmp_path / "gallery.png"
     page.screenshot(path=str(shot), full_page=True)
@@ -129,7 +139,8 @@ def test_animated_image_advances(page, server):
 
 def test_player_plays_steps_and_draws_the_gifs_frames(page, server, gallery):
     page.goto(server + "/index.html", wait_until="load")
-    page.click("#sin-regression details summary")
+    page.click("#sin-regression p.player a")  # the card links to its player page
+    page.wait_for_url("**/sin-regression-player.html")
     player = page.locator("#player-sin-regression")
     counter = player.locator(".vl-counter")
     assert counter.inner_text() == "1 / 8"
@@ -147,8 +158,12 @@ def test_player_plays_steps_and_draws_the_gifs_frames(page, server, gallery):
     )
     player.locator("[data-act=play]").click()  # pause
     assert player.get_attribute("data-playing") == "0"
-    page.locator("#player-sin-regression input[type=range]").fill("5")
+    player.locator("input[type=range]").fill("5")
     assert counter.inner_text() == "6 / 8"
+    _assert_canvas_is_frame(player, gallery / "sin-regression.gif", 5)
+    player.focus()
+    page.keyboard.press("ArrowLeft")
+    assert counter.inner_text() == "5 / 8"
     assert page.outside == [] and page.errors == []
 
 
@@ -162,8 +177,13 @@ def _assert_canvas_is_frame(player, gif: Path, k: int) -> None:
 
 def test_page_works_from_a_file_url(page, gallery):
     page.goto((gallery / "index.html").as_uri(), wait_until="load")
+    for img in page.locator("img").all():
+        img.scroll_into_view_if_needed()
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)")
     widths = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
     assert widths and min(widths) > 0
-    page.click("#sin-regression details summary")
-    assert page.locator("#player-sin-regression .vl-counter").inner_text() == "1 / 8"
+    page.click("#optimizers p.player a")
+    assert (
+        page.locator("#player-optimizers .vl-counter").inner_text().startswith("1 / ")
+    )
     assert page.outside == [] and page.errors == []

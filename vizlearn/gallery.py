@@ -36,7 +36,7 @@ class Entry:
     write: Writer
     command: str = ""
     player: bool = False
-    """Also embed an HTML player that steps through the entry's GIF."""
+    """Also write ``NAME-player.html``, a page stepping through the entry's GIF."""
 
 
 ENTRIES: dict[str, Entry] = {}
@@ -127,8 +127,8 @@ def build_gallery(
         if on_entry is not None:
             on_entry(e.name)
         files = [Path(p) for p in e.write(outdir, build)]
-        written += files
         cards.append(_card(e, files, outdir, lang))
+        written += files + ([outdir / cards[-1].player] if cards[-1].player else [])
     title = "vizlearn gallery" if lang == "en" else "vizlearn ギャラリー"
     index = outdir / "index.html"
     with atomic_path(index) as tmp:
@@ -149,15 +149,18 @@ def _choose(names: Sequence[str] | None) -> list[Entry]:
 
 
 def _card(e: Entry, files: list[Path], outdir: Path, lang: str) -> Any:
-    from vizlearn.export.html import Card, player_html
+    from vizlearn.export.html import HTML, Card, player_html
 
     i = 1 if lang == "ja" else 0
-    rel = [f.resolve().relative_to(outdir.resolve()).as_posix() for f in files]
-    width, height = _image_size(files[0])
     gifs = [f for f in files if f.suffix == ".gif"]
     player = None
     if e.player and gifs:
-        player = player_html(gifs[0], label=e.alt[i], element_id=f"player-{e.name}")
+        # its own page: the GIF is embedded there, and index.html stays small
+        fragment = player_html(gifs[0], label=e.alt[i], element_id=f"player-{e.name}")
+        page = HTML(fragment).save(outdir / f"{e.name}-player.html", title=e.caption[i])
+        player = page.name
+    rel = [f.resolve().relative_to(outdir.resolve()).as_posix() for f in files]
+    width, height = _image_size(files[0])
     return Card(
         e.name,
         e.caption[i],
@@ -305,3 +308,151 @@ def _activations(out: Path, build: Build) -> list[Path]:
             provenance={"lesson": "activations", "config": vars(config)},
         )
     ]
+
+
+# --- lessons with a command of their own ---------------------------------------
+
+
+def _run(
+    build: Build, module: str, config: str, runner: str = "run", **options: Any
+) -> Any:
+    """Run ``module.runner(Config(**options))`` once per build; return the Trace."""
+    import importlib
+
+    key = (module, runner, tuple(sorted(options.items())))
+    if key not in build._traces:
+        lesson = importlib.import_module(module)
+        build._traces[key] = getattr(lesson, runner)(getattr(lesson, config)(**options))
+    return build._traces[key]
+
+
+def _lesson(
+    name: str,
+    module: str,
+    config: str,
+    *,
+    draw: str,
+    runner: str = "run",
+    animated: bool = False,
+    full: Mapping[str, Any] | None = None,
+    quick: Mapping[str, Any] | None = None,
+) -> Writer:
+    """A writer running a lesson, then ``draw`` ("module:function") as PNG or GIF+WebP.
+
+    ``draw`` returns a Figure (a still) or, with ``animated``, a FrameSource.
+    """
+
+    def write(out: Path, build: Build) -> list[Path]:
+        import importlib
+
+        from vizlearn import api
+        from vizlearn.export.animation import Animation
+
+        options = build.options(full or {}, quick or {})
+        trace = _run(build, module, config, runner, **options)
+        mod, _, func = draw.partition(":")
+        drawn = getattr(importlib.import_module(mod), func)(trace, style=build.style)
+        if not animated:
+            return [build.still(drawn, out / f"{name}.png", trace)]
+        anim = Animation(drawn, provenance=api.provenance(trace))
+        return build.animation(anim, out / name)
+
+    return write
+
+
+entry(
+    "optimizers",
+    (
+        "SGD, Momentum, AdaGrad and Adam on f(x, y) = x²/20 + y² "
+        "(the book's Figure 6-8)",
+        "f(x, y) = x²/20 + y² 上の SGD、Momentum、AdaGrad、Adam の経路（図6-8）",
+    ),
+    (
+        "Animation: four contour plots, each with one optimizer's zig-zag or smooth "
+        "path toward the minimum",
+        "アニメーション：4枚の等高線図の上で、各最適化手法の経路が最小値へ向かう",
+    ),
+    command="vizlearn optimizers --animate --preset blog",
+    player=True,
+)(
+    _lesson(
+        "optimizers",
+        "vizlearn.lessons.optimizers",
+        "OptimizersConfig",
+        draw="vizlearn.render.optimizers:frames_optimizers",
+        animated=True,
+        quick={"steps": 8},
+    )
+)
+entry(
+    "boundary",
+    (
+        "Decision boundary of a 2-10-3 network on DeZero's spiral data",
+        "スパイラルデータに対する 2-10-3 ネットワークの決定境界",
+    ),
+    (
+        "Three interleaved spiral arms of points on regions shaded by the class the "
+        "network predicts",
+        "3本のらせん状の点と、ネットワークが予測したクラスで塗り分けた領域",
+    ),
+    command="vizlearn boundary --preset blog",
+)(
+    _lesson(
+        "boundary",
+        "vizlearn.lessons.boundary",
+        "BoundaryConfig",
+        draw="vizlearn.render.boundary:plot_boundary",
+        quick={"epochs": 5, "frames": 3},
+    )
+)
+entry(
+    "weight-init",
+    (
+        "Activations per layer for weight std 1, 0.01, Xavier and He "
+        "(Figures 6-10 to 6-14)",
+        "重みの初期値（標準偏差 1、0.01、Xavier、He）ごとの"
+        "各層のアクティベーション分布",
+    ),
+    (
+        "Grids of histograms: with std 1 the activations pile up at 0 and 1, with 0.01 "
+        "at 0.5, with Xavier they stay spread",
+        "ヒストグラムの格子。標準偏差 1 では 0 と 1 "
+        "に偏り、0.01 では 0.5 に集まり、Xavier では広がったまま",
+    ),
+    command="vizlearn weight-init --preset blog",
+)(
+    _lesson(
+        "weight-init",
+        "vizlearn.lessons.weight_init",
+        "WeightInitConfig",
+        draw="vizlearn.render.histograms:plot_weight_init",
+        quick={"samples": 200},
+    )
+)
+entry(
+    "vanishing-gradients",
+    (
+        "Vanishing gradients: per-layer activations and gradients of a 10-layer "
+        "sigmoid net over training",
+        "勾配消失：10層のシグモイドネットワークの層ごとの"
+        "アクティベーションと勾配の推移",
+    ),
+    (
+        "Animation: histograms per layer; the gradients reaching the first layers "
+        "stay orders of magnitude smaller",
+        "アニメーション：層ごとのヒストグラム。"
+        "入力側の層に届く勾配は桁違いに小さいまま",
+    ),
+    command="vizlearn vanishing-gradients --animate --preset blog",
+)(
+    _lesson(
+        "vanishing-gradients",
+        "vizlearn.lessons.weight_init",
+        "TrainingConfig",
+        runner="run_training",
+        draw="vizlearn.render.histograms:frames_vanishing",
+        animated=True,
+        full={"frames": 30},
+        quick={"epochs": 2, "frames": 3, "layers": 4, "hidden": 20},
+    )
+)

@@ -45,9 +45,13 @@ class HTML:
 
         path = Path(path)
         page = (
-            f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>'
-            f"{html.escape(title)}</title></head>\n<body>\n{self.fragment}\n"
-            "</body></html>\n"
+            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">\n<meta name="viewport" '
+            'content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title></head>\n"
+            '<body style="margin:1rem auto;max-width:1000px;padding:0 1rem;'
+            'font:16px/1.5 system-ui,sans-serif">\n'
+            f'<h1 style="font-size:1.2rem">{html.escape(title)}</h1>\n'
+            f"{self.fragment}\n</body></html>\n"
         )
         with atomic_path(path) as tmp:
             tmp.write_text(page, encoding="utf-8")
@@ -303,7 +307,7 @@ class Card:
     height: int
     command: str = ""
     player: str | None = None
-    """An optional ``player_html`` fragment shown under the image."""
+    """An optional link to a page holding a ``player_html`` of the animation."""
     notes: Sequence[str] = field(default_factory=tuple)
 
 
@@ -322,18 +326,28 @@ def _main_file(card: Card) -> str:
 
 
 def picture_html(card: Card, prefix: str = "") -> str:
-    """``<picture>`` with a WebP source and GIF fallback, or a plain ``<img>``."""
+    """``<picture>``: WebP (when smaller than the GIF) with a GIF fallback, or ``<img>``."""
     main = _main_file(card)
     alt = html.escape(card.alt, quote=True)
     img = (
         f'<img src="{html.escape(prefix + main)}" alt="{alt}" '
         f'width="{card.width}" height="{card.height}" loading="lazy">'
     )
-    webp = [f for f in card.files if f.endswith(".webp")]
-    if not webp or main == webp[0]:
+    if _smaller_webp(card) is None:
         return img
+    webp = [_smaller_webp(card)]
     source = f'<source srcset="{html.escape(prefix + webp[0])}" type="image/webp">'
     return f"<picture>\n  {source}\n  {img}\n</picture>"
+
+
+def _smaller_webp(card: Card) -> str | None:
+    """The WebP file, if there is one and it is smaller than the GIF."""
+    size = dict(zip(card.files, card.sizes, strict=True))
+    webp = [f for f in card.files if f.endswith(".webp")]
+    main = _main_file(card)
+    if not webp or main == webp[0] or size[webp[0]] >= size[main]:
+        return None
+    return webp[0]
 
 
 def markdown_image(card: Card, prefix: str = "") -> str:
@@ -350,7 +364,7 @@ _TEXT = {
         "copy": "Copy",
         "copied": "Copied",
         "command": "Command",
-        "player": "Step through it",
+        "player": "Step through it frame by frame (offline player) ›",
         "intro": "Every figure below was drawn by vizlearn. Copy a snippet into "
         "your post and upload the file(s) next to it. This page loads "
         "nothing from the network.",
@@ -362,7 +376,7 @@ _TEXT = {
         "copy": "コピー",
         "copied": "コピーしました",
         "command": "コマンド",
-        "player": "コマ送りで見る",
+        "player": "1コマずつ見る（オフラインのプレーヤー） ›",
         "intro": "下の図はすべて vizlearn で描いたものです。スニペットを記事に貼り、"
         "ファイルを同じ場所に置いてください。このページはネットワークから"
         "何も読み込みません。",
@@ -396,8 +410,8 @@ def _card_html(card: Card, t: dict[str, str]) -> str:
         )
     if card.player:
         parts.append(
-            f'<details class="player"><summary>{t["player"]}</summary>'
-            f"{card.player}</details>"
+            f'<p class="player"><a href="{html.escape(card.player)}">{t["player"]}'
+            "</a></p>"
         )
     parts += [
         _snippet("markdown", markdown_image(card), t),
@@ -457,8 +471,7 @@ pre { margin: .2rem 0 0; padding: .5rem; overflow-x: auto; background: var(--bg)
   white-space: pre-wrap; overflow-wrap: anywhere; }
 button { font: inherit; font-size: .8rem; cursor: pointer; border: 1px solid var(--line);
   background: var(--bg); color: var(--fg); border-radius: 4px; padding: .1rem .5rem; }
-details.player { margin-top: .5rem; }
-summary { cursor: pointer; font-size: .9rem; }
+p.player { margin: .4rem 0; font-size: .9rem; }
 """
 
 _COPY_JS = """
