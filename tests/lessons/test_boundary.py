@@ -90,9 +90,18 @@ def test_region_image_colours_by_class_and_confidence():
     style = Style()
     classes = np.array([[0, 1], [2, 0]])
     sure, unsure = np.ones((2, 2)), np.full((2, 2), 1 / 3)
+    white, c0 = np.ones(3), np.array(to_rgb(style.colors["cycle"][0]))
     rgb_sure = region_image(classes, sure, 3, style=style)
     rgb_unsure = region_image(classes, unsure, 3, style=style)
-    white, c0 = np.ones(3), np.array(to_rgb(style.colors["cycle"][0]))
+    zeros = np.zeros((1, 3), int)
+    steps = region_image(zeros, np.array([[0.68, 0.70, 0.99]]), 3, style=style)
+    assert np.array_equal(steps[0, 0], steps[0, 1])  # one of 8 bands
+    assert not np.array_equal(steps[0, 1], steps[0, 2])
+    smooth = region_image(classes, np.full((2, 2), 0.7), 3, style=style, levels=None)
+    sure_07 = (0.7 - 1 / 3) / (2 / 3)
+    np.testing.assert_allclose(
+        smooth[0, 0], white + (0.12 + 0.38 * sure_07) * (c0 - white)
+    )
     np.testing.assert_allclose(rgb_sure[0, 0], 0.5 * white + 0.5 * c0)
     np.testing.assert_allclose(rgb_unsure[0, 0], 0.88 * white + 0.12 * c0)
     assert not np.allclose(rgb_sure[0, 1], rgb_sure[1, 0])  # classes 1 and 2 differ

@@ -31,17 +31,29 @@ __all__ = [
 ]
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+CONFIDENCE_LEVELS = 8
 
 
 def region_image(
-    classes: NDArray, confidence: NDArray, n_classes: int, *, style: Style
+    classes: NDArray,
+    confidence: NDArray,
+    n_classes: int,
+    *,
+    style: Style,
+    levels: int | None = CONFIDENCE_LEVELS,
 ) -> NDArray[np.float64]:
     """RGB image ``(g, g, 3)``: each cell the predicted class's colour, paler where
-    the network is unsure (probability near 1 / n_classes)."""
+    the network is unsure (probability near 1 / n_classes).
+
+    The confidence is shown in ``levels`` steps (None: continuous). The steps
+    read like contour bands and keep animated GIFs about half the size.
+    """
     colors = np.array([to_rgb(c) for c in _class_colors(n_classes, style)])
     bg = np.array(to_rgb(_background(style)))
     chance = 1.0 / n_classes
     sure = np.clip((confidence - chance) / (1.0 - chance), 0.0, 1.0)
+    if levels:
+        sure = np.round(sure * levels) / levels
     alpha = (0.12 + 0.38 * sure)[..., None]
     return (1 - alpha) * bg + alpha * colors[classes.astype(int)]
 
