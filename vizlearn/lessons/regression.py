@@ -35,7 +35,9 @@ class RegressionConfig:
     """A CSV file of points and sin-regression's training options."""
 
     data: str | None = option(
-        None, "CSV file of points: columns x, y (header optional)"
+        None,
+        "CSV file of points: columns x, y (header optional); x far from [0, 1] "
+        "is rescaled for training, figures stay in data units",
     )
     hidden: int = option(10, "hidden units", low=1, high=10_000)
     activation: str = option(
