@@ -328,7 +328,7 @@ def _main_file(card: Card) -> str:
 def picture_html(card: Card, prefix: str = "") -> str:
     """``<picture>``: WebP (when smaller than the GIF) with a GIF fallback, or ``<img>``."""
     main = _main_file(card)
-    alt = html.escape(card.alt, quote=True)
+    alt = html.escape(card.alt, quote=False).replace('"', "&quot;")
     img = (
         f'<img src="{html.escape(prefix + main)}" alt="{alt}" '
         f'width="{card.width}" height="{card.height}" loading="lazy">'
