@@ -83,7 +83,8 @@ class LossCursor:
         lo, hi = ax.get_xlim()
         ax.set_xlim(lo - 0.01 * (hi - lo), hi + 0.01 * (hi - lo))  # room for the dot
         fg = style.colors["foreground"]
-        self.vline = ax.axvline(0, color=fg, lw=0.8, alpha=0.6)
+        # above the spines (zorder 2.5), as blitting draws it after them
+        self.vline = ax.axvline(0, color=fg, lw=0.8, alpha=0.6, zorder=2.6)
         (self.dot,) = ax.plot([], [], "o", ms=5, color=fg, zorder=5)
 
     def update(self, k: int) -> list[Artist]:
