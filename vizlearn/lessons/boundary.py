@@ -117,6 +117,7 @@ def run(
     import numpy as np
 
     from vizlearn.core import MLP, OPTIMIZERS, softmax, softmax_cross_entropy
+    from vizlearn.core.samplers import epoch_shuffle
     from vizlearn.datasets.planar import PLANAR
     from vizlearn.trace import Recorder
     from vizlearn.train import fit, snapshot_steps
@@ -169,7 +170,7 @@ def run(
         record_at=snapshot_steps(config.iters, config.frames),
         loss="softmax_cross_entropy",
         probe=probe,
-        batches=_epoch_batches(len(data), config.batch_size, config.epochs, rng),
+        batches=epoch_shuffle(len(data), config.batch_size, rng),
         recorder=Recorder(meta=meta, data=arrays),
         on_step=on_step,
     )
@@ -190,11 +191,3 @@ def _axes(x, n: int):
 def _hidden(model, x):
     """Output of the first hidden layer's activation for inputs ``x``."""
     return model.layers[1].forward(model.layers[0].forward(x))
-
-
-def _epoch_batches(n: int, batch_size: int, epochs: int, rng):
-    """Index arrays: a fresh shuffle each epoch, cut into batches (DeZero's loop)."""
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            yield order[start : start + batch_size]

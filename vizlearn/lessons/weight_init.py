@@ -265,8 +265,8 @@ def run_training(
     import numpy as np
 
     from vizlearn.core import MLP, SGD
+    from vizlearn.core.samplers import epoch_shuffle
     from vizlearn.datasets.planar import PLANAR
-    from vizlearn.lessons.boundary import _epoch_batches
     from vizlearn.trace import Recorder
     from vizlearn.train import fit, snapshot_steps
 
@@ -304,7 +304,7 @@ def run_training(
         record_at=snapshot_steps(config.iters, config.frames),
         loss="softmax_cross_entropy",
         probe=lambda m: _layer_stats(m, data, act_edges, grad_edges, relu),
-        batches=_epoch_batches(len(data), config.batch_size, config.epochs, rng),
+        batches=epoch_shuffle(len(data), config.batch_size, rng),
         recorder=recorder,
         on_step=on_step,
     )
