@@ -137,3 +137,12 @@ def test_recorder_with_pytorch_tensors():
     trace = rec.freeze()
     assert trace.params["w"].shape == (3, 2, 3) and list(trace.loss) == [6, 12, 18]
     assert vl.plot(trace, "params", style=SMALL).axes[0].get_title().startswith("w")
+
+
+def test_vl_train_stays_the_api_after_the_training_loop_is_imported():
+    import vizlearn.train  # noqa: F401  (the submodule of the same name)
+    from vizlearn.train import fit
+
+    assert callable(vl.train) and vl.train is not fit
+    assert vl.train("sin-regression", iters=20, frames=2).n_records == 2
+    assert vl.train("sin-regression", iters=20, frames=2).n_records == 2
