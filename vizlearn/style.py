@@ -110,7 +110,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mean": ("mean", "平均"),
     "deep_net": (
         "{n} hidden layers, {act}, init {init}, SGD lr {lr}",
-        "隠れ層 {n} 層・{act}・初期値 {init}・SGD 学習係数 {lr}",
+        "隠れ層 {n} 層・{act}・{init}・SGD 学習係数 {lr}",
     ),
     # issue 3: MNIST, gradients, samplers, sweeps, metrics
     "minibatch_loss": ("minibatch loss", "ミニバッチの損失関数"),
