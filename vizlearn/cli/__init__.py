@@ -62,6 +62,26 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "vizlearn.cli.gallery:plot_metrics_command",
         "Chart loss/accuracy from a Keras log, a CSV or a trace.",
     ),
+    "mnist": (
+        "vizlearn.cli.mnist:mnist_command",
+        "The book's two-layer net on MNIST: loss and accuracy.",
+    ),
+    "gradients": (
+        "vizlearn.cli.mnist:gradients_command",
+        "Backprop vs numerical gradient: values and time per iteration.",
+    ),
+    "samplers": (
+        "vizlearn.cli.mnist:samplers_command",
+        "Minibatch samplers: training examples seen, final accuracy.",
+    ),
+    "sweep": (
+        "vizlearn.cli.mnist:sweep_command",
+        "A grid of trainings (lr, layers, units, ...) overlaid per epoch.",
+    ),
+    "metrics": (
+        "vizlearn.cli.mnist:metrics_command",
+        "Confusion matrix, per-class precision/recall, mistakes.",
+    ),
 }
 
 
