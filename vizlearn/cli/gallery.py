@@ -22,7 +22,9 @@ METRICS_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 @click.command("gallery")
-@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument(
+    "outdir", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
 @click.option(
     "--lang",
     type=click.Choice(["en", "ja"]),
@@ -46,7 +48,7 @@ METRICS_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("-q", "--quiet", is_flag=True, help="no progress lines")
 @click.option("--json", "as_json", is_flag=True, help="print a JSON summary on stdout")
 def gallery_command(
-    outdir: Path,
+    outdir: Path | None,
     lang: str,
     quick: bool,
     names: tuple[str, ...],
@@ -61,6 +63,8 @@ def gallery_command(
         for name, e in ENTRIES.items():
             click.echo(f"{name:<22} {e.caption[0]}")
         return
+    if outdir is None:
+        raise click.UsageError("Missing argument 'OUTDIR'.")
     unknown = [n for n in names if n not in ENTRIES]
     if unknown:
         raise click.BadParameter(
