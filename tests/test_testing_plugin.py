@@ -125,8 +125,9 @@ def test_default_failure_folder_is_under_pytest_tmp(pytester):
     result = _run(pytester, "b")
     result.assert_outcomes(failed=1)
     paths = _paths(result)
-    assert paths and all(p.exists() and p.parent.name == "snapshot-failures"
-                         for p in paths.values())  # fmt: skip
+    assert paths and all(
+        p.exists() and p.parent.name == "snapshot-failures" for p in paths.values()
+    )
 
 
 def test_tolerance_is_per_test_and_update_rewrites(pytester):
@@ -162,8 +163,13 @@ def test_arrays_image_files_and_parametrized_names(pytester):
     )
     _run(pytester, "", "--snapshot-update").assert_outcomes(passed=2)
     names = sorted(p.name for p in (pytester.path / "snapshots").iterdir())
-    assert names == ["floats.png", "test_arr[10]-2.png", "test_arr[10].png",
-                     "test_arr[200]-2.png", "test_arr[200].png"]  # fmt: skip
+    assert names == [
+        "floats.png",
+        "test_arr[10]-2.png",
+        "test_arr[10].png",
+        "test_arr[200]-2.png",
+        "test_arr[200].png",
+    ]
     # both parametrizations name one baseline "floats": the last update wins
     _run(pytester, "").assert_outcomes(passed=1, failed=1)
 
@@ -174,9 +180,11 @@ def test_animation_frame_count_durations_and_pixels(pytester, tmp_path):
     _run(pytester, spec, "--snapshot-update").assert_outcomes(passed=1)
     snaps = pytester.path / "snapshots"
     assert sorted(p.name for p in snaps.iterdir()) == [
-        "test_gif.frame0.png", "test_gif.frame2.png", "test_gif.frame4.png",
+        "test_gif.frame0.png",
+        "test_gif.frame2.png",
+        "test_gif.frame4.png",
         "test_gif.json",
-    ]  # fmt: skip
+    ]
     _run(pytester, spec).assert_outcomes(passed=1)
 
     result = _run(pytester, '{"n": 4, "ms": 100}')
@@ -204,8 +212,13 @@ def test_trace_golden_within_tolerance(pytester):
     _run(pytester, "0", "--snapshot-update").assert_outcomes(passed=1)
     golden = pytester.path / "snapshots" / "test_run.npz"
     with np.load(golden, allow_pickle=False) as npz:
-        assert sorted(npz.files) == ["loss", "loss_steps", "metric_steps",
-                                     "params/W1", "steps"]  # fmt: skip
+        assert sorted(npz.files) == [
+            "loss",
+            "loss_steps",
+            "metric_steps",
+            "params/W1",
+            "steps",
+        ]
         np.testing.assert_allclose(npz["loss"], 1 / np.arange(1, 6))
     again = golden.read_bytes()
     _run(pytester, "0", "--snapshot-update")
@@ -217,3 +230,35 @@ def test_trace_golden_within_tolerance(pytester):
     result.stdout.fnmatch_lines(
         ["*test_run.npz:*", "*loss: 5 of 5 values differ; first at (0,)*"]
     )
+
+
+def test_a_blog_authors_test_file(pytester):
+    """The README example: a Still, a GIF and a trace, update once, then pass."""
+    pytester.makepyfile(
+        """
+        import vizlearn as vl
+
+        def test_loss_chart(image_snapshot):
+            run = vl.train("sin-regression", iters=200, frames=3, n=20)
+            image_snapshot(vl.plot(run, "loss", style=vl.Style(width=200, height=150,
+                                                               dpi=40)))
+
+        def test_animation(image_snapshot, tmp_path):
+            run = vl.train("sin-regression", iters=200, frames=3, n=20)
+            anim = vl.animate(run, style=vl.Style(width=200, height=150, dpi=40))
+            image_snapshot(anim.save(tmp_path / "sin.gif"), frames=[0, -1])
+
+        def test_training_numbers(trace_snapshot):
+            trace_snapshot(vl.train("sin-regression", iters=200, frames=3, n=20))
+        """
+    )
+    _run(pytester, "", "--snapshot-update").assert_outcomes(passed=3)
+    names = sorted(p.name for p in (pytester.path / "snapshots").iterdir())
+    assert names == [
+        "test_animation.frame0.png",
+        "test_animation.frame2.png",
+        "test_animation.json",
+        "test_loss_chart.png",
+        "test_training_numbers.npz",
+    ]
+    _run(pytester, "").assert_outcomes(passed=3)

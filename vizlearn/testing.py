@@ -171,9 +171,10 @@ class ImageSnapshot(_Snapshot):
         Parameters
         ----------
         obj
-            A matplotlib Figure, a path to an image, an RGB(A) uint8 array of
-            shape (H, W, 3|4), or an animation: a .gif/.webp/.apng path (or an
-            animated .png) or a vizlearn Animation.
+            A matplotlib Figure (or what ``vl.plot`` returns), a path to an
+            image, an RGB(A) uint8 array of shape (H, W, 3|4), or an
+            animation: a .gif/.webp/.apng path (or an animated .png) or a
+            vizlearn Animation.
         name
             Baseline file stem; default the test's name.
         tol
@@ -317,6 +318,8 @@ def _render(obj: Any) -> tuple[NDArray, bytes]:
     from matplotlib.figure import Figure
     from PIL import Image
 
+    if isinstance(getattr(obj, "figure", None), Figure):  # a vizlearn Still
+        obj = obj.figure
     if isinstance(obj, Figure):
         buf = io.BytesIO()
         # Agg whatever the backend, the figure's own dpi, no version/date text.
