@@ -30,8 +30,9 @@ OPTIMIZER_NAMES = ("sgd", "momentum", "adagrad", "adam")
 class DataConfig:
     """Where MNIST comes from (planar data sets need none of this)."""
 
-    data_dir: str = option("", "folder with the MNIST IDX files or mnist.npz")
-    cache_dir: str = option("", "download cache [default: ~/.cache/vizlearn/mnist]")
+    # folders: the CLI declares their options itself (see ``cli.mnist``)
+    data_dir: str = ""  # IDX files or mnist.npz; "" = the cache (download if missing)
+    cache_dir: str = ""  # "" = $XDG_CACHE_HOME/vizlearn/mnist
     split_from_test: int = option(
         0,
         "use only the t10k files: first N train, rest test (0 = off)",

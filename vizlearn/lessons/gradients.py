@@ -1,0 +1,199 @@
+"""Backprop vs the numerical gradient: same numbers, very different cost.
+
+On one minibatch of the book's network this computes every parameter's
+gradient three ways and times them: backprop; the exact numerical gradient of
+:mod:`vizlearn.core.fastgrad` (vectorized over the weights that feed one hidden
+unit); and the book's ``numerical_gradient`` loop, one parameter and two full
+forward passes at a time. That loop would take minutes per iteration, so it is
+timed on ``--naive`` randomly chosen parameters and its time is extrapolated
+to all of them (the figure and ``--json`` say so). All in float64.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from vizlearn.lessons._options import option, to_dict
+from vizlearn.lessons.mnist import DataConfig, check_common
+
+__all__ = ["GradientsConfig", "GradientComparison", "run"]
+
+NAME = "gradients"
+_DATASETS = ("mnist", "spiral", "circles", "xor", "blobs")
+
+
+@dataclass(frozen=True)
+class GradientsConfig(DataConfig):
+    """Which network and minibatch to compare the gradients on."""
+
+    dataset: str = option("mnist", "data set", choices=_DATASETS)
+    hidden: int = option(50, "hidden units", low=1, high=10_000)
+    activation: str = option(
+        "sigmoid", "hidden activation", choices=("sigmoid", "relu", "tanh")
+    )
+    batch_size: int = option(100, "examples in the minibatch", low=1, high=10_000)
+    warmup: int = option(100, "backprop updates (SGD lr 0.1) before comparing", low=0)
+    naive: int = option(
+        200, "parameters timed with the one-at-a-time loop (then extrapolated)", low=1
+    )
+    repeats: int = option(3, "timing runs of each method (median)", low=1, high=100)
+    seed: int = option(0, "random seed (weights, minibatch)", low=0)
+
+    def __post_init__(self) -> None:
+        check_common(self)
+
+
+@dataclass(frozen=True)
+class GradientComparison:
+    """The three gradients of one minibatch and what each cost.
+
+    ``backprop`` and ``numerical`` map tensor names (W1, b1, ...) to float64
+    arrays. ``seconds`` holds the median time per iteration (one gradient of
+    the minibatch) of "backprop", "numerical" (vectorized) and "naive" (the
+    one-at-a-time loop, extrapolated from ``naive_measured`` parameters).
+    """
+
+    backprop: dict[str, Any]
+    numerical: dict[str, Any]
+    seconds: dict[str, float]
+    naive_measured: int
+    n_params: int
+    naive_vs_numerical: float  # max |difference| on the measured parameters
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def rel_errors(self) -> dict[str, float]:
+        """Per tensor: max |numerical - backprop| / max |backprop|."""
+        import numpy as np
+
+        out = {}
+        for k, g in self.backprop.items():
+            scale = float(np.abs(g).max()) or 1.0
+            out[k] = float(np.abs(self.numerical[k] - g).max()) / scale
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """The final numbers: times, speedups and the agreement per tensor."""
+        s = self.seconds
+        return {
+            "seconds_per_iter": {k: round(v, 6) for k, v in s.items()},
+            "speedup_numerical_vs_naive": round(s["naive"] / s["numerical"], 1),
+            "speedup_backprop_vs_numerical": round(s["numerical"] / s["backprop"], 1),
+            "naive_extrapolated_from": self.naive_measured,
+            "n_params": self.n_params,
+            "max_rel_error": {
+                k: float(f"{v:.3g}") for k, v in self.rel_errors().items()
+            },
+            "naive_vs_numerical_max_abs": float(f"{self.naive_vs_numerical:.3g}"),
+        }
+
+
+def _median_seconds(fn, repeats: int, min_seconds: float = 0.05) -> float:
+    import time
+
+    import numpy as np
+
+    times = []
+    for _ in range(repeats):
+        n, start = 0, time.perf_counter()
+        while True:  # repeat fast calls so the clock can see them
+            fn()
+            n += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_seconds or n >= 1000:
+                break
+        times.append(elapsed / n)
+    return float(np.median(times))
+
+
+def run(config: GradientsConfig | None = None) -> GradientComparison:
+    """Compute and time the gradients of one minibatch three ways."""
+    import numpy as np
+
+    from vizlearn.core import softmax_cross_entropy
+    from vizlearn.core.fastgrad import naive_numerical_gradients, numerical_gradients
+    from vizlearn.lessons._classify import build_model, load_split, train_classifier
+
+    config = config or GradientsConfig()
+    split = load_split(
+        config.dataset,
+        seed=config.seed,
+        dtype=np.float64,
+        data_dir=config.data_dir,
+        cache_dir=config.cache_dir,
+        split_from_test=config.split_from_test,
+    )
+    model = build_model(
+        split,
+        hidden=config.hidden,
+        activation=config.activation,
+        seed=config.seed,
+        dtype=np.float64,
+    )
+    if config.warmup:
+        train_classifier(
+            model,
+            split,
+            iters=config.warmup,
+            batch_size=config.batch_size,
+            frames=2,
+            seed=config.seed,
+        )
+    rng = np.random.default_rng([config.seed, 2])
+    batch = rng.choice(
+        len(split.x_train), min(config.batch_size, len(split.x_train)), replace=False
+    )
+    x, t = split.x_train[batch], split.t_train[batch]
+
+    def backprop() -> dict[str, Any]:
+        _, gy = softmax_cross_entropy(model.forward(x), t)
+        model.backward(gy)
+        return {k: p.grad.copy() for k, p in model.params().items()}
+
+    exact, fast = backprop(), numerical_gradients(model, x, t)
+    seconds = {
+        "backprop": _median_seconds(backprop, config.repeats),
+        "numerical": _median_seconds(
+            lambda: numerical_gradients(model, x, t), config.repeats, min_seconds=0.0
+        ),
+    }
+    picked, measured = _naive_subset(model, config.naive, rng)
+    naive_time = _median_seconds(
+        lambda: naive_numerical_gradients(model, x, t, elements=picked),
+        config.repeats,
+        min_seconds=0.0,
+    )
+    n_params = sum(p.data.size for p in model.params().values())
+    seconds["naive"] = naive_time / measured * n_params
+    naive = naive_numerical_gradients(model, x, t, elements=picked)
+    diff = max(
+        (
+            float(np.abs(naive[k].ravel()[i] - fast[k].ravel()[i]).max(initial=0))
+            for k, i in picked.items()
+        ),
+        default=0.0,
+    )
+    meta = {
+        "lesson": NAME,
+        "config": to_dict(config),
+        "seed": config.seed,
+        "sizes": list(model.sizes),
+        "batch": len(x),
+    }
+    return GradientComparison(exact, fast, seconds, measured, n_params, diff, meta)
+
+
+def _naive_subset(model, count: int, rng) -> tuple[dict[str, Any], int]:
+    """``count`` parameters chosen uniformly over all tensors, as flat indices."""
+    import numpy as np
+
+    sizes = {k: p.data.size for k, p in model.params().items()}
+    total = sum(sizes.values())
+    flat = np.sort(rng.choice(total, min(count, total), replace=False))
+    picked, start = {}, 0
+    for name, size in sizes.items():
+        inside = flat[(flat >= start) & (flat < start + size)] - start
+        if len(inside):
+            picked[name] = inside
+        start += size
+    return picked, len(flat)
