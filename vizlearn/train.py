@@ -91,6 +91,10 @@ def _loop(
         if not np.isfinite(value):
             _record_divergence(recorder, i, model, last_good, probe)
             break
+        if i < iters:
+            # backward first: a probe runs the model and would overwrite the
+            # inputs that the layers cached for backward
+            model.backward(gy)
         if i in wanted:
             _snapshot(recorder, i, model, value, probe)
         if i == iters:
@@ -98,7 +102,6 @@ def _loop(
         recorder.record(i, loss=value)
         for k, p in params.items():  # the state to show if the next step blows up
             np.copyto(last_good[k], p.data)
-        model.backward(gy)
         optimizer.update()
         if on_step is not None:
             on_step(i + 1)
