@@ -150,6 +150,20 @@ def _numerical_grads(model: MLP, x: NDArray, t: NDArray) -> None:
         p.grad = g.astype(p.data.dtype)
 
 
+def _backward(model: MLP, x: NDArray, gy: NDArray) -> None:
+    """Backprop, except dL/dx of the input, which nothing needs.
+
+    ``model.backward`` would also compute the first layer's ``gy @ W1.T``, a
+    (batch, 784) product as large as the whole weight gradient; frameworks skip
+    it for inputs that need no gradient, and so does this loop.
+    """
+    for layer in reversed(model.layers[1:]):
+        gy = layer.backward(gy)
+    first = model.linears[0]
+    first.W.grad = x.T @ gy
+    first.b.grad = gy.sum(axis=0)
+
+
 @dataclass
 class _Schedule:
     """When the loop evaluates and snapshots, and which elements it tracks."""
@@ -223,7 +237,7 @@ def _loop(
         if grad == "numerical":
             _numerical_grads(model, x, t)
         else:
-            model.backward(gy)
+            _backward(model, x, gy)
         optimizer.update()
         step = i + 1
         if step in plan.eval_at:
@@ -275,7 +289,9 @@ def train_classifier(
     )
     opt = OPTIMIZERS[optimizer](lr=lr).setup(model)
     batches = SAMPLERS[sampler](n, batch_size, np.random.default_rng([seed, 1]))
-    with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked
+    with np.errstate(
+        over="ignore", invalid="ignore", divide="ignore"
+    ):  # divergence is checked
         _loop(model, split, opt, batches, plan, grad, recorder, on_step)
     recorder.data.update(_final_data(model, split, plan))
     return recorder.freeze()
@@ -283,7 +299,7 @@ def train_classifier(
 
 def _final_data(model: MLP, split: Split, plan: _Schedule) -> dict[str, NDArray]:
     """Test labels, final predictions and the inputs of a few misclassified ones."""
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         _, _, pred = evaluate(model, split.x_test, split.t_test)
     wrong = np.flatnonzero(pred != split.t_test)[:MAX_MISCLASSIFIED]
     x = split.x_test[wrong]
