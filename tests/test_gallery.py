@@ -50,9 +50,15 @@ def _tags(text: str) -> list[tuple[str, dict]]:
 
 def test_registry_has_the_sin_regression_figures_and_the_other_lessons():
     assert SIN == list(ENTRIES)[: len(SIN)]
-    assert {"optimizers", "boundary", "weight-init", "vanishing-gradients"} <= set(
-        ENTRIES
-    )
+    others = {
+        "optimizers",
+        "boundary",
+        "weight-init",
+        "vanishing-gradients",
+        "samplers",
+        "sweep",
+    }
+    assert others <= set(ENTRIES)
     for e in ENTRIES.values():
         assert all(e.caption) and all(e.alt), e.name
         assert e.command.startswith("vizlearn "), e.name
@@ -78,6 +84,8 @@ def test_files_written_and_listed_with_sizes(built):
             "weight-init.png",
             "vanishing-gradients.gif",
             "vanishing-gradients.webp",
+            "samplers.png",
+            "sweep.png",
         ]
     )
     info = read_animation_info(out / "sin-regression.gif")
