@@ -42,8 +42,11 @@ def test_book_defaults_reach_90_percent_on_the_8000_2000_split(tmp_path):
     # never every weight at every iteration: a cadence, a subset, summaries
     assert trace.n_records == 50
     assert {k: v.shape for k, v in trace.params.items()} == {
-        "W1": (50, 32), "b1": (50, 32), "W2": (50, 32), "b2": (50, 10)
-    }  # fmt: skip
+        "W1": (50, 32),
+        "b1": (50, 32),
+        "W2": (50, 32),
+        "b2": (50, 10),
+    }
     assert trace.outputs["hist/W1"].shape == (50, 30)
     assert trace.outputs["hist/W1"].sum(axis=1).tolist() == [39_200] * 50
     norms = trace.outputs["norm/W1"]
@@ -61,8 +64,9 @@ def test_book_defaults_reach_90_percent_on_the_8000_2000_split(tmp_path):
 
 def _spiral(activation="sigmoid", dtype=np.float64, **kw):
     split = load_split("spiral", seed=0, dtype=dtype)
-    model = build_model(split, hidden=10, activation=activation, weight_init="xavier",
-                        dtype=dtype)  # fmt: skip
+    model = build_model(
+        split, hidden=10, activation=activation, weight_init="xavier", dtype=dtype
+    )
     options = {"lr": 1.0, "batch_size": 30, "iters": 40, "frames": 5, "track": 4}
     return model, split, {**options, **kw}
 
