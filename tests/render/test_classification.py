@@ -1,0 +1,182 @@
+"""Renderers of the classification lessons: artists, frame counts and pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from vizlearn.lessons._classify import build_model, load_split, train_classifier
+from vizlearn.render.classification import (
+    animate_training,
+    draw_accuracy,
+    frames_training,
+    plot_training,
+    smooth,
+)
+from vizlearn.render.gradients import plot_gradients
+from vizlearn.render.metrics import plot_confusion, plot_misclassified
+from vizlearn.render.samplers import plot_samplers
+from vizlearn.render.sweep import plot_sweep
+from vizlearn.style import Style
+
+
+@pytest.fixture(scope="module")
+def run():
+    """Spiral, 2-10-3, 200 iterations of batch 30 (20 epochs), 6 snapshots."""
+    split = load_split("spiral", seed=0)
+    model = build_model(split, hidden=10, weight_init="xavier")
+    return train_classifier(
+        model, split, lr=1.0, batch_size=30, iters=200, frames=6, track=4
+    )
+
+
+def lines(fig: Figure, ax_index: int):
+    return [ln for ln in fig.axes[ax_index].get_lines() if len(ln.get_xdata())]
+
+
+def test_still_shows_everything_at_the_end(run):
+    fig = plot_training(run)
+    loss_lines, acc_lines = lines(fig, 0), lines(fig, 1)
+    assert [len(ln.get_xdata()) for ln in loss_lines] == [200, 200]
+    assert [len(ln.get_xdata()) for ln in acc_lines] == [21, 21]  # epoch 0..20
+    np.testing.assert_array_equal(acc_lines[1].get_ydata(), run.metrics["test_acc"])
+    assert fig.axes[1].get_xlim() == (0.0, 20.0) and fig.axes[1].get_ylim() == (0, 1)
+    texts = [t.get_text() for t in fig.axes[1].texts]
+    assert f"test {run.metrics['test_acc'][-1]:.3f}" in texts[0]
+    assert fig._suptitle.get_text() == "iteration 200"
+
+
+def test_frames_grow_with_training(run):
+    source = frames_training(run)
+    assert source.n_frames == run.n_records == 6
+    fig = source.still(2)
+    step = int(run.steps[2])  # 80
+    loss = lines(fig, 0)
+    assert len(loss[0].get_xdata()) == step
+    acc = lines(fig, 1)
+    assert acc[0].get_xdata()[-1] == step / 10  # epochs so far
+    frames = list(source.rgba())
+    assert len(frames) == 6 and frames[0].shape == (720, 960, 4)
+    assert not np.array_equal(frames[1], frames[4])  # the curves moved
+    assert len(list(animate_training(run, kind="loss").new_frame_seq())) == 6
+
+
+def test_kinds_and_japanese_labels(run):
+    assert len(plot_training(run, kind="loss").axes) == 1
+    fig = plot_training(run, kind="accuracy", style=Style(lang="ja"))
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "エポック" and ax.get_ylabel() == "認識精度"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["訓練データ", "テストデータ"]
+    with pytest.raises(ValueError, match="kind must be one of both, loss, accuracy"):
+        frames_training(run, kind="weights")
+
+
+def test_draw_accuracy_up_to_a_step(run):
+    fig = Figure()
+    artists = draw_accuracy(fig.subplots(), run, step=50, style=Style())
+    assert len(artists[0].get_xdata()) == 6  # steps 0, 10, ..., 50
+
+
+def test_smooth_is_a_trailing_mean():
+    np.testing.assert_allclose(smooth(np.array([1.0, 3, 5, 7]), 2), [1, 2, 4, 6])
+
+
+def test_gradients_figure():
+    rng = np.random.default_rng(0)
+    bp = {"W1": rng.standard_normal((30, 5)), "b1": rng.standard_normal(5)}
+    num = {k: v + 1e-9 for k, v in bp.items()}
+    fig = plot_gradients(
+        bp,
+        num,
+        {"backprop": 1e-4, "numerical": 1e-2, "naive": 3.0},
+        naive_measured=10,
+        n_params=155,
+    )
+    scatter, bars = fig.axes[0], fig.axes[-1]
+    assert len(scatter.collections[0].get_offsets()) == 150
+    assert scatter.get_xlim() == scatter.get_ylim()  # the diagonal is a diagonal
+    assert bars.get_yscale() == "log"
+    heights = [p.get_height() for p in bars.patches]
+    assert heights == [1e-4, 1e-2, 3.0]
+    texts = " ".join(t.get_text() for t in bars.texts)
+    assert "×30,000" in texts and "×100" in texts
+    assert "extrapolated" in bars.get_xlabel() and "10 / 155" in bars.get_xlabel()
+
+
+def test_samplers_figure():
+    steps = np.arange(31)
+    coverage = {
+        "with-replacement": 1 - np.exp(-steps / 10),
+        "epoch-shuffle": np.minimum(steps / 10, 1),
+    }
+    accuracy = {"with-replacement": (0.9, 0.85), "epoch-shuffle": (0.95, 0.9)}
+    fig = plot_samplers(coverage, accuracy, n_train=100, batch_size=10)
+    cov_ax, bar_ax = fig.axes[0], fig.axes[1]
+    labels = [t.get_text() for t in cov_ax.get_legend().get_texts()]
+    assert labels == [
+        "with replacement",
+        "shuffle each epoch",
+        "theory 1 − e^(−epochs)",
+    ]
+    theory = cov_ax.get_lines()[2]
+    x = theory.get_xdata()
+    np.testing.assert_allclose(theory.get_ydata(), 1 - np.exp(-x / 10))
+    assert [round(p.get_height(), 2) for p in bar_ax.patches] == [0.9, 0.95, 0.85, 0.9]
+
+
+class _Run:
+    def __init__(self, label, scale):
+        self.label, self.epochs = label, np.arange(4.0)
+        self.metrics = {
+            "train_acc": scale * np.linspace(0.1, 0.9, 4),
+            "test_acc": scale * np.linspace(0.1, 0.8, 4),
+            "train_loss": np.linspace(2, 1, 4) / scale,
+            "test_loss": np.linspace(2, 1.2, 4) / scale,
+        }
+
+
+def test_sweep_figure_one_colour_per_run():
+    runs = [_Run("lr=0.01", 0.5), _Run("lr=0.1", 1.0)]
+    fig = plot_sweep(runs, title="spiral")
+    acc, loss = fig.axes
+    assert len(acc.get_lines()) == len(loss.get_lines()) == 4
+    a_train, a_val, b_train, b_val = acc.get_lines()
+    assert a_train.get_color() == a_val.get_color() != b_train.get_color()
+    assert a_val.get_linestyle() == "--" and a_train.get_linestyle() == "-"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["lr=0.01", "lr=0.1", "train", "validation"]
+    with pytest.raises(ValueError, match="at least one run"):
+        plot_sweep([])
+
+
+def test_metrics_figures(run):
+    fig = plot_confusion(run)
+    image = fig.axes[0].get_images()[0].get_array()
+    assert image.shape == (3, 3)
+    np.testing.assert_allclose(image.sum(axis=1), 1.0)  # rows: share of true class
+    cells = sum(int(t.get_text()) for t in fig.axes[0].texts)
+    assert cells == len(run.data["test_label"])
+    mis = plot_misclassified(run)  # 2-D data: a scatter of mistakes
+    wrong = int((run.data["test_label"] != run.data["test_pred"]).sum())
+    assert len(mis.axes[0].collections[1].get_offsets()) == wrong
+
+
+def test_misclassified_image_grid():
+    from vizlearn.trace import Recorder
+
+    rec = Recorder(
+        meta={"sizes": [784, 50, 10]},
+        data={
+            "test_label": np.array([3, 1, 7, 7]),
+            "test_pred": np.array([5, 1, 1, 2]),
+            "mis_index": np.array([0, 2, 3]),
+            "mis_x": np.zeros((3, 784), np.uint8),
+        },
+    )
+    rec.record(0, loss=1.0)
+    fig = plot_misclassified(rec.freeze(), count=2)
+    shown = [ax for ax in fig.axes if ax.get_images()]
+    assert [ax.get_title() for ax in shown] == ["3 → 5", "7 → 1"]
+    assert shown[0].get_images()[0].get_array().shape == (28, 28)
