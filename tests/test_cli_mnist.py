@@ -1,0 +1,216 @@
+"""End to end: vizlearn mnist, gradients, samplers, sweep and metrics."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vizlearn.cli import cli
+from vizlearn.export.animated import read_animation_info
+
+SHARED_MNIST = Path(  # as tests/conftest.py finds it
+    os.environ.get(
+        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[2] / "shared/data/mnist"
+    )
+)
+needs_mnist = pytest.mark.skipif(
+    not SHARED_MNIST.is_dir(), reason="shared MNIST not present"
+)
+MNIST = ["--data-dir", str(SHARED_MNIST), "--split-from-test", "8000"]
+
+
+def invoke(args: list[str], code: int = 0):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == code, (args, result.output, result.exception)
+    return result
+
+
+def summary(result) -> dict:
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@needs_mnist
+def test_mnist_animation_trace_and_metrics(tmp_path):
+    gif, npz = tmp_path / "m.gif", tmp_path / "run.npz"
+    result = invoke(
+        [
+            "mnist",
+            *MNIST,
+            "--iters",
+            "400",
+            "--frames",
+            "8",
+            "-q",
+            "--json",
+            "-o",
+            str(gif),
+            "--save-trace",
+            str(npz),
+        ]
+    )
+    s = summary(result)
+    assert s["files"] == [str(gif), str(npz)]
+    assert s["iterations"] == 400 and s["epochs"] == 5.0
+    assert 0.5 < s["test_acc"] <= 1 and s["n_train"] == 8000 and s["n_test"] == 2000
+    info = read_animation_info(gif)
+    assert info.n_frames == 8 and info.size == (960, 720)
+    out = tmp_path / "confusion.png"
+    s = summary(invoke(["metrics", "--trace", str(npz), "--json", "-o", str(out)]))
+    assert s["accuracy"] == pytest.approx(summary(result)["test_acc"])
+    assert len(s["confusion"]) == 10 and set(s["per_class"]) == set("0123456789")
+    assert out.stat().st_size > 10_000
+    out = tmp_path / "mis.png"
+    invoke(
+        [
+            "metrics",
+            "--trace",
+            str(npz),
+            "--kind",
+            "misclassified",
+            "-q",
+            "-o",
+            str(out),
+        ]
+    )
+    assert out.exists()
+
+
+@needs_mnist
+def test_mnist_still_is_deterministic(tmp_path):
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    for out in (a, b):
+        invoke(
+            [
+                "mnist",
+                *MNIST,
+                "--iters",
+                "100",
+                "--kind",
+                "accuracy",
+                "-q",
+                "-o",
+                str(out),
+            ]
+        )
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_mnist_offline_error_names_the_files_and_data_dir(tmp_path, monkeypatch):
+    import vizlearn.datasets.mnist as mnist
+
+    monkeypatch.setattr(mnist, "MIRRORS", ("http://127.0.0.1:9/",))  # nothing there
+    result = invoke(
+        [
+            "mnist",
+            "-q",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "-o",
+            str(tmp_path / "m.png"),
+        ],
+        code=1,
+    )
+    message = result.output.strip()
+    assert message.startswith("Error: could not download")
+    assert "t10k-images-idx3-ubyte.gz" in message and "--data-dir DIR" in message
+    assert "Traceback" not in message and len(message.splitlines()) == 1
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_samplers_json_reports_coverage(tmp_path):
+    out = tmp_path / "s.png"
+    s = summary(
+        invoke(
+            [
+                "samplers",
+                "--iters",
+                "60",
+                "--sampler",
+                "epoch-shuffle",
+                "--sampler",
+                "with-replacement",
+                "--json",
+                "-o",
+                str(out),
+            ]
+        )
+    )
+    assert list(s["samplers"]) == ["epoch-shuffle", "with-replacement"]
+    assert s["samplers"]["epoch-shuffle"]["coverage_after_1_epoch"] == 1.0
+    assert s["samplers"]["with-replacement"]["coverage_after_1_epoch"] < 0.75
+    assert s["n_train"] == 300 and s["iter_per_epoch"] == 10 and out.exists()
+
+
+def test_sweep_json_and_usage_errors(tmp_path):
+    out = tmp_path / "sweep.png"
+    s = summary(
+        invoke(
+            [
+                "sweep",
+                "--vary",
+                "lr=0.5,2",
+                "--epochs",
+                "5",
+                "--jobs",
+                "2",
+                "--json",
+                "-o",
+                str(out),
+            ]
+        )
+    )
+    assert [r["values"] for r in s["runs"]] == [{"lr": 0.5}, {"lr": 2.0}]
+    assert all(0 <= r["test_acc"] <= 1 for r in s["runs"]) and out.exists()
+    bad = invoke(["sweep", "--vary", "momentum=0.9"], code=2)
+    assert "NAME one of lr, layers" in bad.output
+    bad = invoke(["sweep", "--vary", "lr=-1"], code=2)
+    assert "--lr must be > 0" in bad.output
+
+
+def test_gradients_json(tmp_path):
+    out = tmp_path / "g.png"
+    s = summary(
+        invoke(
+            [
+                "gradients",
+                "--dataset",
+                "spiral",
+                "--hidden",
+                "6",
+                "--warmup",
+                "10",
+                "--naive",
+                "20",
+                "--repeats",
+                "1",
+                "--json",
+                "-q",
+                "-o",
+                str(out),
+            ]
+        )
+    )
+    assert max(s["max_rel_error"].values()) < 1e-6
+    assert s["naive_extrapolated_from"] == 20 and s["n_params"] == 2 * 6 + 6 + 6 * 3 + 3
+    assert s["seconds_per_iter"]["naive"] > s["seconds_per_iter"]["backprop"]
+    assert out.exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["mnist", "--grad", "adjoint"], "'adjoint' is not one of"),
+        (["mnist", "--iters", "5", "--frames", "10"], "--frames must be at most"),
+        (["mnist", "--weight-init", "huge"], "--weight-init must be a positive std"),
+        (["mnist", "-o", "x.mp3"], "unknown format"),
+        (["mnist", "--data-dir", "/no/such/folder"], "does not exist"),
+        (["samplers", "--sampler", "random"], "'random' is not one of"),
+        (["metrics", "--kind", "roc"], "'roc' is not one of"),
+    ],
+)
+def test_usage_errors_exit_2(args, message):
+    assert message in invoke(args, code=2).output
