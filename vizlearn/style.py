@@ -139,6 +139,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "precision": ("precision", "適合率"),
     "recall": ("recall", "再現率"),
     "misclassified": ("misclassified test examples", "誤認識したテストデータ"),
+    "max_rel_error": ("max rel. error", "最大相対誤差"),
+    "n_shown": ("{n} shown", "{n} 個を表示"),
 }
 
 _RC_KEYS = (
