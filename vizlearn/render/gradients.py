@@ -42,7 +42,8 @@ def draw_gradient_scatter(
     shown = ""
     if len(x) > _MAX_POINTS:
         keep = np.random.default_rng(0).choice(len(x), _MAX_POINTS, replace=False)
-        x, y, shown = x[keep], y[keep], f", {_MAX_POINTS:,} shown"
+        x, y = x[keep], y[keep]
+        shown = ", " + style.label("n_shown", n=f"{_MAX_POINTS:,}")
     lo, hi = float(min(x.min(), y.min())), float(max(x.max(), y.max()))
     pad = 0.05 * (hi - lo or 1.0)
     (diag,) = ax.plot(
@@ -68,7 +69,8 @@ def draw_gradient_scatter(
     note = ax.text(
         0.04,
         0.96,
-        f"{name}  ({np.size(backprop):,}{shown})\nmax rel. error {err:.1e}",
+        f"{name}  ({np.size(backprop):,}{shown})\n"
+        f"{style.label('max_rel_error')} {err:.1e}",
         transform=ax.transAxes,
         va="top",
         fontsize=8,
