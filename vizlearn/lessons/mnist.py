@@ -132,16 +132,13 @@ def run(
 
 def summary(trace: Trace) -> dict[str, Any]:
     """The final numbers of a run: losses, accuracies, epochs, divergence."""
-    m = trace.metrics
-    last = {k: float(v[-1]) for k, v in m.items() if len(v)}
-    per_epoch = int(trace.meta.get("iter_per_epoch", 1))
+    last = {k: round(float(v[-1]), 6) for k, v in trace.metrics.items() if len(v)}
+    steps, per_epoch = trace.metric_steps, int(trace.meta.get("iter_per_epoch", 1))
     return {
         "iterations": int(trace.loss_steps[-1]) + 1 if len(trace.loss) else 0,
-        "epochs": round(float(trace.metric_steps[-1]) / per_epoch, 3)
-        if len(trace.metric_steps)
-        else 0.0,
+        "epochs": round(float(steps[-1]) / per_epoch, 3) if len(steps) else 0.0,
         "final_loss": float(trace.loss[-1]) if len(trace.loss) else None,
-        **{k: round(v, 6) for k, v in last.items()},
+        **last,
         "n_train": trace.meta.get("n_train"),
         "n_test": trace.meta.get("n_test"),
         "seed": trace.meta.get("seed"),
