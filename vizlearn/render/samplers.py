@@ -113,13 +113,20 @@ def draw_sampler_accuracy(
                     fontsize=8,
                 )
             )
-    ax.set_xticks(xs, [textwrap.fill(style.label(k), 12) for k in names], fontsize=9)
+    ax.set_xticks(xs, [_wrap(style.label(k)) for k in names], fontsize=9)
     ax.set(ylim=(0, 1.12), ylabel=style.label("accuracy"))
     ax.set_axisbelow(True)
     ax.grid(axis="x", visible=False)
     ax.legend(loc="upper center", ncols=2)
     ax.set_title(style.label("final_accuracy"))
     return artists
+
+
+def _wrap(label: str) -> str:
+    """Two short lines: at spaces (EN), or every 6 characters (JA has no spaces)."""
+    if " " in label:
+        return textwrap.fill(label, 12)
+    return "\n".join(label[i : i + 6] for i in range(0, len(label), 6))
 
 
 def plot_samplers(
