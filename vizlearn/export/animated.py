@@ -1,64 +1,63 @@
 """Write animations (GIF, WebP, APNG) from a lazy stream of RGBA frames.
 
-GIF is the streaming path: one global palette (`vizlearn.export.palette`),
-each frame stored as the crop of pixels that changed since the previous one,
-frames encoded and written one at a time, so memory stays flat however many
-frames there are. Pillow does only the LZW coding (`GifImagePlugin.getdata`):
-its own multi-frame writer keeps every frame in a list, re-diffs them, and
-drops identical frames, which would change the frame count.
+All three formats stream: frames are consumed one at a time and never kept,
+so memory stays flat however many frames there are. GIF (`vizlearn.export.gif`)
+uses one global palette and stores only the pixels that changed; APNG
+(`vizlearn.export.apng`) only the rectangle that changed. Both encode each
+frame against the previous one alone, which lets `vizlearn.export.animation`
+split the work across processes. WebP goes through Pillow's (libwebp's)
+animation encoder, fed one frame at a time.
 
-WebP and APNG go through Pillow's ``save_all``, which needs every frame in
-memory: peak RSS for 800x600 frames grew from 248 to 617 MiB (WebP) and from
-417 to 1151 MiB (APNG) between 100 and 300 frames, about 1.8 and 3.7 MiB a
-frame, where GIF stayed at 111-123 MiB for 1, 100 and 1000 frames
-(``python benchmarks/bench_gif_encoder.py --memory``). Their encoders (libwebp,
-Pillow's APNG writer) also merge consecutive identical frames into one frame
-with the summed duration, so their frame count can be lower than the number of
-inputs.
+Before these writers, WebP and APNG went through Pillow's ``save_all`` with a
+list of all frames: peak RSS for 800x600 frames grew from 248 to 617 MiB
+(WebP) and from 417 to 1151 MiB (APNG) between 100 and 300 frames
+(``python benchmarks/bench_gif_encoder.py --memory``). libwebp merges
+consecutive identical frames into one frame with the summed duration, so a
+WebP's frame count can be lower than the number of inputs.
 """
 
 from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import GifImagePlugin, Image, PngImagePlugin
+from PIL import Image
 
+from vizlearn.export.apng import APNG_END, ApngEncoder, apng_header
 from vizlearn.export.atomic import atomic_path
-from vizlearn.export.palette import Palette, build_palette
+from vizlearn.export.gif import METADATA_PREFIX, GifEncoder, gif_header
+from vizlearn.export.palette import MAX_COLORS, build_palette
 
 __all__ = [
     "AnimationInfo",
     "FORMATS",
+    "FrameFile",
     "read_animation_info",
     "read_frame",
     "save_animation",
 ]
 
 FORMATS = {".gif": "gif", ".webp": "webp", ".png": "apng", ".apng": "apng"}
-MIN_GIF_DELAY_MS = 20  # browsers play shorter GIF delays as 100 ms
-MAX_GIF_DELAY_MS = 655_350  # 16-bit count of 10 ms units
 # Lossless WebP effort (`python benchmarks/bench_gif_encoder.py --webp`, 30 chart
 # frames 1200x900): method 0 1.81 MB in 0.7 s, method 1-2 quality 0 0.44 MB in
 # 0.55 s, method 2 quality 50 0.32 MB in 0.9 s; more effort gains nothing (method 6
-# quality 100: 0.32 MB in 44 s). APNG keeps Pillow's default zlib level 6: 1.02 MB
-# in 0.8 s, where optimize=True gives 0.96 MB in 2.7 s.
+# quality 100: 0.32 MB in 44 s).
 WEBP_METHOD = 2
 WEBP_QUALITY = 50
-_METADATA_PREFIX = "vizlearn-metadata:"
 _XMP_NS = "urn:vizlearn:xmp:1.0"
 _RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 Frame = NDArray[np.uint8]
+Boxes = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,73 @@ class AnimationInfo:
     n_bytes: int = 0
 
 
+@dataclass(frozen=True)
+class FrameFile:
+    """How to write one animation file, split into parts workers can share.
+
+    ``header`` and ``trailer`` frame the file; ``make_encoder()`` gives an
+    object whose ``encode(pixels, boxes, position)`` returns the bytes of one
+    frame, computed from that frame and the previous one given to the same
+    encoder only. (For WebP, which libwebp encodes as a whole, use
+    `write_webp` instead.)
+    """
+
+    header: bytes
+    make_encoder: Callable[[], Any]
+    trailer: bytes
+
+
+def frame_file(
+    fmt: str,
+    first: Frame,
+    *,
+    n_frames: int | None,
+    durations_ms: Sequence[int],
+    loop: int = 0,
+    palette_frames: Sequence[Frame] | None = None,
+    transparent: bool = False,
+    comment: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+    max_colors: int = MAX_COLORS,
+) -> FrameFile:
+    """Header, encoder factory and trailer of a GIF or APNG of ``first``'s size.
+
+    ``palette_frames`` (GIF only) are the frames whose colours the global
+    palette keeps exact; default ``[first]``.
+    """
+    options = _Options(0, loop, transparent, comment, dict(metadata or {}))
+    height, width = first.shape[:2]
+    durations = durations_ms
+    if n_frames is not None:
+        _Options(list(durations), loop, transparent, comment, {}).check_count(n_frames)
+    if fmt == "gif":
+        palette = build_palette(
+            palette_frames or [first], transparent=transparent, max_colors=max_colors
+        )
+        header = gif_header(
+            width, height, palette, loop=loop, transparent=transparent,
+            comment=comment, metadata=options.metadata,
+        )  # fmt: skip
+
+        def gif_encoder() -> GifEncoder:
+            return GifEncoder(palette, durations, transparent=transparent)
+
+        return FrameFile(header, gif_encoder, b";")
+    if fmt == "apng":
+        text = dict(options.metadata)
+        if comment is not None:
+            text["Comment"] = comment
+        header = apng_header(
+            width, height, n_frames, loop=loop, transparent=transparent, text=text
+        )
+
+        def apng_encoder() -> ApngEncoder:
+            return ApngEncoder(durations, transparent=transparent)
+
+        return FrameFile(header, apng_encoder, APNG_END)
+    raise ValueError(f"fmt must be gif or apng for frame files, got {fmt!r}")
+
+
 def save_animation(
     path: str | PathLike[str],
     frames: Iterable[Frame],
@@ -88,6 +154,7 @@ def save_animation(
     transparent: bool = False,
     comment: str | None = None,
     metadata: Mapping[str, str] | None = None,
+    max_colors: int = MAX_COLORS,
 ) -> AnimationInfo:
     """Write ``frames`` as an animated GIF, WebP or APNG, atomically.
 
@@ -117,6 +184,8 @@ def save_animation(
     metadata
         Extra text key/values (APNG tEXt chunks, WebP XMP, GIF a comment
         holding ``vizlearn-metadata:`` and JSON).
+    max_colors
+        GIF only: palette size (2..255).
 
     Returns
     -------
@@ -124,14 +193,143 @@ def save_animation(
         Read back from the written file.
     """
     fmt = _resolve_format(Path(path), fmt)
-    options = _Options(durations_ms, loop, transparent, comment, dict(metadata or {}))
+    _Options(durations_ms, loop, transparent, comment, dict(metadata or {}))
     with atomic_path(path) as tmp:
-        if fmt == "gif":
-            with open(tmp, "wb") as fp:
-                _write_gif(fp, _checked(frames), palette_frames, options)
+        if fmt == "webp":
+            write_webp(tmp, _checked(frames), durations_ms=durations_ms, loop=loop,
+                       transparent=transparent, comment=comment,
+                       metadata=metadata)  # fmt: skip
         else:
-            _write_pillow(tmp, fmt, _checked(frames), options)
+            _write_streamed(tmp, fmt, _checked(frames), durations_ms, dict(
+                loop=loop, palette_frames=palette_frames, transparent=transparent,
+                comment=comment, metadata=metadata, max_colors=max_colors))  # fmt: skip
     return read_animation_info(path)
+
+
+def _write_streamed(
+    tmp: Path,
+    fmt: str,
+    frames: Iterator[Frame],
+    durations_ms: Sequence[int] | int,
+    options: dict[str, Any],
+) -> None:
+    """GIF or APNG from frames without change boxes (each compared whole)."""
+    if isinstance(durations_ms, int) and fmt == "apng":  # acTL needs the count
+        stack = list(frames)
+        durations_ms = [durations_ms] * len(stack)
+        frames = iter(stack)
+        del stack
+    first = next(frames, None)
+    if first is None:
+        raise ValueError("no frames to write")
+    n_frames = None if isinstance(durations_ms, int) else len(durations_ms)
+    durations = (
+        _Constant(durations_ms) if isinstance(durations_ms, int) else durations_ms
+    )
+    spec = frame_file(fmt, first, n_frames=n_frames, durations_ms=durations, **options)
+    encoder, stream = spec.make_encoder(), _prepend(first, frames)
+    del first
+    with open(tmp, "wb") as fp:
+        fp.write(spec.header)
+        n_written = 0
+        for n_written, frame in enumerate(stream, start=1):
+            if n_frames is not None and n_written > n_frames:
+                raise ValueError(f"more frames than the {n_frames} durations")
+            fp.write(encoder.encode(frame, None, n_written - 1))
+            del frame
+        if n_frames is not None and n_written != n_frames:
+            raise ValueError(f"{n_frames} durations_ms for {n_written} frames")
+        fp.write(spec.trailer)
+
+
+class _Constant(Sequence[int]):
+    """The same duration for any number of frames."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.value
+
+    def __len__(self) -> int:
+        raise TypeError("a constant duration has no length")
+
+
+def write_webp(
+    path: str | PathLike[str],
+    frames: Iterator[Frame],
+    *,
+    durations_ms: Sequence[int] | int,
+    loop: int = 0,
+    transparent: bool = False,
+    comment: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+) -> None:
+    """Write a lossless animated WebP, feeding libwebp one frame at a time."""
+    mode = "RGBA" if transparent else "RGB"
+    first = next(frames, None)
+    if first is None:
+        raise ValueError("no frames to write")
+    if isinstance(durations_ms, int):
+        rest = [np.ascontiguousarray(f) for f in frames]
+        durations_ms = [durations_ms] * (1 + len(rest))
+        frames = iter(rest)
+    image = Image.fromarray(np.ascontiguousarray(first)).convert(mode)
+    del first  # the encoder takes one frame at a time from here
+    sequence = _LazyFrames(frames, len(durations_ms) - 1, mode)
+    image.save(path, format="WEBP", save_all=True, append_images=[sequence],
+               duration=list(durations_ms), loop=loop, lossless=True,
+               method=WEBP_METHOD, quality=WEBP_QUALITY,
+               xmp=_to_xmp(comment, dict(metadata or {})))  # fmt: skip
+    sequence.check_done()
+
+
+class _LazyFrames:
+    """A multi-frame image for Pillow's WebP writer whose frames arrive lazily.
+
+    Pillow's ``save_all`` asks each appended image for ``n_frames``, then
+    ``seek``s 0, 1, 2, ... and encodes the current frame, so one frame at a
+    time is enough.
+    """
+
+    def __init__(self, frames: Iterator[Frame], n_frames: int, mode: str) -> None:
+        self.frames, self.n_frames, self.mode = frames, n_frames, mode
+        self.position, self.current = -1, None
+        self.has_transparency_data = mode == "RGBA"
+
+    def seek(self, index: int) -> None:
+        """Move to frame ``index``: the next one (or stay)."""
+        if index == self.position:
+            return
+        if index != self.position + 1:
+            raise ValueError("frames can only be read in order")
+        frame = next(self.frames, None)
+        if frame is None:
+            raise ValueError(f"fewer frames than the {self.n_frames + 1} durations")
+        self.current = Image.fromarray(np.ascontiguousarray(frame)).convert(self.mode)
+        self.position = index
+
+    def tell(self) -> int:
+        """The current frame."""
+        return self.position
+
+    def getim(self) -> Any:
+        """Pillow's core image of the current frame."""
+        return self.current.getim()
+
+    @property
+    def im(self) -> Any:
+        """Pillow's core image of the current frame (older Pillow)."""
+        return self.current.im
+
+    def convert(self, mode: str) -> Image.Image:
+        """The current frame in ``mode``."""
+        return self.current.convert(mode)
+
+    def check_done(self) -> None:
+        """Raise ValueError if frames remain after the last duration."""
+        if next(self.frames, None) is not None:
+            raise ValueError(f"more frames than the {self.n_frames + 1} durations")
 
 
 def read_animation_info(path: str | PathLike[str]) -> AnimationInfo:
@@ -181,14 +379,6 @@ class _Options:
         if min([durations] if isinstance(durations, int) else durations, default=0) < 0:
             raise ValueError("durations_ms must not be negative")
 
-    def duration(self, index: int) -> int:
-        """Return the duration of frame ``index`` in ms."""
-        if isinstance(self.durations_ms, int):
-            return self.durations_ms
-        if index >= len(self.durations_ms):
-            raise ValueError(f"more frames than the {len(self.durations_ms)} durations")
-        return int(self.durations_ms[index])
-
     def check_count(self, n_frames: int) -> None:
         """Raise ValueError unless there is one duration per frame (or one for all)."""
         if n_frames == 0:
@@ -217,35 +407,6 @@ def _checked(frames: Iterable[Frame]) -> Iterator[Frame]:
         yield frame
 
 
-# GIF --------------------------------------------------------------------------
-
-
-def _write_gif(
-    fp: BinaryIO,
-    frames: Iterator[Frame],
-    palette_frames: Sequence[Frame] | None,
-    options: _Options,
-) -> None:
-    """Stream frames into ``fp`` as GIF frame differences on one global palette."""
-    first = next(frames, None)
-    if first is None:
-        raise ValueError("no frames to write")
-    transparent = options.transparent
-    palette = build_palette(palette_frames or [first], transparent=transparent)
-    fp.write(_gif_header(first.shape[1], first.shape[0], palette, options))
-    frames = _prepend(first, frames)
-    del first  # hold no frame longer than needed
-    previous, n_frames = None, 0
-    for n_frames, frame in enumerate(frames, start=1):
-        indices = palette.index(frame, transparent=transparent)
-        offset, tile, disposal = _gif_tile(indices, previous, palette, transparent)
-        delay = _gif_delay(options.duration(n_frames - 1))
-        fp.write(_gif_frame(tile, offset, delay, disposal, palette.transparent_index))
-        previous = indices
-    options.check_count(n_frames)
-    fp.write(b";")
-
-
 def _prepend(first: Frame, rest: Iterator[Frame]) -> Iterator[Frame]:
     """Yield ``first``, then ``rest``, dropping ``first`` once it is used."""
     yield first
@@ -253,89 +414,7 @@ def _prepend(first: Frame, rest: Iterator[Frame]) -> Iterator[Frame]:
     yield from rest
 
 
-def _gif_tile(
-    indices: NDArray[np.uint8],
-    previous: NDArray[np.uint8] | None,
-    palette: Palette,
-    transparent: bool,
-) -> tuple[tuple[int, int], NDArray[np.uint8], int]:
-    """Return (offset, indexed pixels, disposal) of the rectangle to store.
-
-    Opaque: the bounding box of pixels that changed since the previous frame,
-    unchanged pixels in it transparent, disposal 1 (keep). Transparent: the
-    bounding box of non-transparent pixels, disposal 2 (clear afterwards), so
-    pixels that turn transparent do not keep old content.
-    """
-    clear = palette.transparent_index
-    if transparent:
-        box = _bbox(indices != clear)
-        disposal, tile = 2, indices
-    elif previous is None:
-        return (0, 0), indices, 1
-    else:
-        changed = indices != previous
-        box = _bbox(changed)
-        disposal, tile = 1, np.where(changed, indices, np.uint8(clear))
-    if box is None:  # nothing to draw: a 1x1 transparent frame keeps the count
-        return (0, 0), np.full((1, 1), clear, np.uint8), disposal
-    x0, y0, x1, y1 = box
-    return (x0, y0), tile[y0:y1, x0:x1], disposal
-
-
-def _bbox(mask: NDArray[np.bool_]) -> tuple[int, int, int, int] | None:
-    """Return (x0, y0, x1, y1) of the True pixels of ``mask``, or None."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    if rows.size == 0:
-        return None
-    cols = np.flatnonzero(mask[rows[0] : rows[-1] + 1].any(axis=0))
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
-
-
-def _gif_frame(
-    tile: NDArray[np.uint8],
-    offset: tuple[int, int],
-    delay_ms: int,
-    disposal: int,
-    transparency: int,
-) -> bytes:
-    """Encode one frame (control extension, descriptor, LZW data) with Pillow."""
-    image = Image.fromarray(np.ascontiguousarray(tile), "L")  # indices, no palette
-    chunks = GifImagePlugin.getdata(
-        image,
-        offset=offset,
-        duration=delay_ms,
-        disposal=disposal,
-        transparency=transparency,
-    )
-    return b"".join(chunks)
-
-
-def _gif_header(width: int, height: int, palette: Palette, options: _Options) -> bytes:
-    """Return the GIF header: screen, global palette, loop, comments."""
-    table = palette.to_bytes()
-    background = palette.transparent_index if options.transparent else 0
-    size_bits = (len(table) // 3).bit_length() - 2  # table holds 2**(bits+1)
-    screen = struct.pack("<HHBBB", width, height, 0x80 | size_bits, background, 0)
-    parts = [b"GIF89a", screen, table]
-    if options.loop != 1:  # no NETSCAPE block means play once
-        repeats = struct.pack("<BH", 1, max(options.loop - 1, 0))
-        parts.append(b"!\xff" + _sub_blocks(b"NETSCAPE2.0", repeats))
-    texts = [] if options.comment is None else [options.comment]
-    if options.metadata:
-        texts.append(_METADATA_PREFIX + json.dumps(options.metadata, sort_keys=True))
-    parts += [b"!\xfe" + _sub_blocks(text.encode()) for text in texts]
-    return b"".join(parts)
-
-
-def _sub_blocks(*payloads: bytes) -> bytes:
-    """Pack payloads as GIF data sub-blocks (<= 255 bytes each) plus terminator."""
-    pieces = [p[i : i + 255] for p in payloads for i in range(0, len(p), 255)]
-    return b"".join(bytes([len(c)]) + c for c in pieces) + b"\0"
-
-
-def _gif_delay(ms: int) -> int:
-    """Round a duration to GIF's 10 ms steps (half up), within [20, 655350] ms."""
-    return min(max((int(ms) + 5) // 10 * 10, MIN_GIF_DELAY_MS), MAX_GIF_DELAY_MS)
+# Reading GIF blocks -----------------------------------------------------------
 
 
 def _read_gif_info(data: bytes) -> AnimationInfo:
@@ -398,52 +477,13 @@ def _table_bytes(flags: int) -> int:
 
 def _split_gif_comments(comments: list[str]) -> tuple[str | None, dict[str, str]]:
     """Separate the vizlearn metadata comment from the plain comments."""
-    plain = [c for c in comments if not c.startswith(_METADATA_PREFIX)]
-    meta = [c for c in comments if c.startswith(_METADATA_PREFIX)]
-    metadata = json.loads(meta[0][len(_METADATA_PREFIX) :]) if meta else {}
+    plain = [c for c in comments if not c.startswith(METADATA_PREFIX)]
+    meta = [c for c in comments if c.startswith(METADATA_PREFIX)]
+    metadata = json.loads(meta[0][len(METADATA_PREFIX) :]) if meta else {}
     return ("\n".join(plain) if plain else None), metadata
 
 
-# WebP and APNG ----------------------------------------------------------------
-
-
-def _write_pillow(
-    tmp: Path, fmt: str, frames: Iterator[Frame], options: _Options
-) -> None:
-    """Write WebP or APNG with Pillow's ``save_all`` (holds every frame)."""
-    mode = "RGBA" if options.transparent else "RGB"
-    images = [Image.fromarray(np.ascontiguousarray(f)).convert(mode) for f in frames]
-    options.check_count(len(images))
-    text = (options.comment, options.metadata)
-    save_options: dict[str, Any] = {
-        "save_all": True,
-        "append_images": images[1:],
-        "duration": [options.duration(k) for k in range(len(images))],
-        "loop": options.loop,
-    }
-    if fmt == "webp":
-        save_options.update(
-            format="WEBP",
-            lossless=True,
-            method=WEBP_METHOD,
-            quality=WEBP_QUALITY,
-            xmp=_to_xmp(*text),
-        )
-    else:
-        save_options.update(format="PNG", pnginfo=_to_pnginfo(*text))
-    images[0].save(tmp, **save_options)
-
-
-def _to_pnginfo(
-    comment: str | None, metadata: dict[str, str]
-) -> PngImagePlugin.PngInfo:
-    """Put the comment (key "Comment") and metadata into PNG text chunks."""
-    info = PngImagePlugin.PngInfo()
-    if comment is not None:
-        info.add_text("Comment", comment)  # iTXt if not Latin-1
-    for key, value in sorted(metadata.items()):
-        info.add_text(key, value)
-    return info
+# Text in WebP and APNG -------------------------------------------------------
 
 
 def _to_xmp(comment: str | None, metadata: dict[str, str]) -> bytes:
@@ -475,9 +515,6 @@ def _read_text(im: Image.Image, fmt: str) -> tuple[str | None, dict[str, str]]:
     comment = root.findtext(f".//{{{_XMP_NS}}}comment")
     metadata = root.findtext(f".//{{{_XMP_NS}}}metadata")
     return comment, json.loads(metadata) if metadata else {}
-
-
-# Shared checks ----------------------------------------------------------------
 
 
 def _resolve_format(path: Path, fmt: str | None) -> str:

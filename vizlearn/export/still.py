@@ -45,5 +45,7 @@ def save_figure(
         )
     # The SVG writer salts its element ids at save time; fix the salt here.
     with mpl.rc_context({"svg.hashsalt": "vizlearn"}), atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt, metadata=_metadata(fmt, provenance_text(provenance)))
+        fig.savefig(
+            tmp, format=fmt, metadata=_metadata(fmt, provenance_text(provenance))
+        )
     return path
