@@ -116,3 +116,11 @@ def test_config_errors_name_the_option():
 def test_unknown_dataset_is_refused():
     with pytest.raises(ValueError, match="--dataset must be one of mnist, spiral"):
         load_split("cifar")
+
+
+def test_an_update_that_overflows_at_an_epoch_end_is_divergence():
+    # full batch: every step ends an epoch, so the overflowed model is evaluated
+    model, split, kw = _spiral("relu", np.float32, lr=1e38, batch_size=300, iters=5)
+    trace = train_classifier(model, split, **kw)
+    assert trace.diverged_at == 1 and len(trace.loss) == 1
+    assert trace.metric_steps.tolist() == [0] and trace.steps.tolist() == [0]

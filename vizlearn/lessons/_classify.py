@@ -164,6 +164,10 @@ def _backward(model: MLP, x: NDArray, gy: NDArray) -> None:
     first.b.grad = gy.sum(axis=0)
 
 
+def _finite(model: MLP) -> bool:
+    return all(np.isfinite(p.data).all() for p in model.params().values())
+
+
 @dataclass
 class _Schedule:
     """When the loop evaluates and snapshots, and which elements it tracks."""
@@ -172,6 +176,7 @@ class _Schedule:
     eval_at: set[int]
     snap_at: set[int]
     tracked: dict[str, NDArray[np.intp]]
+    check_at: set[int]  # eval_at | snap_at
 
 
 def _schedule(
@@ -186,7 +191,7 @@ def _schedule(
     for name, p in model.params().items():
         k = min(track, p.data.size)
         tracked[name] = np.sort(pick.choice(p.data.size, k, replace=False))
-    return _Schedule(iters, eval_at, snap_at, tracked)
+    return _Schedule(iters, eval_at, snap_at, tracked, eval_at | snap_at)
 
 
 def _snapshot(recorder: Recorder, step: int, model: MLP, plan: _Schedule) -> None:
@@ -199,18 +204,29 @@ def _snapshot(recorder: Recorder, step: int, model: MLP, plan: _Schedule) -> Non
     recorder.record(step, params=params, outputs=outputs)
 
 
-def _epoch_metrics(recorder: Recorder, step: int, model: MLP, split: Split) -> None:
+def _epoch_metrics(recorder: Recorder, step: int, model: MLP, split: Split) -> bool:
+    """Record accuracy and loss on both splits; False (nothing kept) if not finite."""
     train_loss, train_acc, _ = evaluate(model, split.x_train, split.t_train)
     test_loss, test_acc, _ = evaluate(model, split.x_test, split.t_test)
-    recorder.record(
-        step,
-        metrics={
-            "train_acc": train_acc,
-            "test_acc": test_acc,
-            "train_loss": train_loss,
-            "test_loss": test_loss,
-        },
-    )
+    metrics = {"train_acc": train_acc, "test_acc": test_acc,
+               "train_loss": train_loss, "test_loss": test_loss}  # fmt: skip
+    if not all(math.isfinite(v) for v in metrics.values()):
+        return False
+    recorder.record(step, metrics=metrics)
+    return True
+
+
+def _checkpoint(
+    recorder: Recorder, step: int, model: MLP, split: Split, plan: _Schedule
+) -> bool:
+    """Evaluate and/or snapshot at ``step``; False if the model is no longer finite."""
+    if not _finite(model):
+        return False
+    if step in plan.eval_at and not _epoch_metrics(recorder, step, model, split):
+        return False
+    if step in plan.snap_at:
+        _snapshot(recorder, step, model, plan)
+    return True
 
 
 def _loop(
@@ -240,10 +256,11 @@ def _loop(
             _backward(model, x, gy)
         optimizer.update()
         step = i + 1
-        if step in plan.eval_at:
-            _epoch_metrics(recorder, step, model, split)
-        if step in plan.snap_at:
-            _snapshot(recorder, step, model, plan)
+        if step in plan.check_at and not _checkpoint(
+            recorder, step, model, split, plan
+        ):
+            recorder.meta["diverged_at"] = step  # the update itself overflowed
+            return
         if on_step is not None:
             on_step(step)
 
