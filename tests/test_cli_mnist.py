@@ -208,6 +208,11 @@ def test_gradients_json(tmp_path):
         (["mnist", "--weight-init", "huge"], "--weight-init must be a positive std"),
         (["mnist", "-o", "x.mp3"], "unknown format"),
         (["mnist", "--data-dir", "/no/such/folder"], "does not exist"),
+        (
+            ["mnist", "--frames", "5", "--frame", "5"],
+            "--frame must be between -5 and 4",
+        ),
+        (["mnist", "--save-trace", "/no/such/run.npz"], "folder '/no/such' does not"),
         (["samplers", "--sampler", "random"], "'random' is not one of"),
         (["metrics", "--kind", "roc"], "'roc' is not one of"),
     ],

@@ -16,6 +16,7 @@ from vizlearn.cli._common import (
     build_config,
     build_style,
     check_limits,
+    check_output,
     config_params,
     guard,
     output_param,
@@ -124,7 +125,10 @@ def _write_training(trace, out: Path, style, kw: dict[str, Any], quiet: bool) ->
     kind, frame = kw.pop("kind"), kw.pop("frame")
     source = frames_training(trace, kind=kind, style=style)
     if out.suffix.lower().lstrip(".") in STILLS:
-        _save_still(source.still(frame % source.n_frames), out, _provenance(trace))
+        n = source.n_frames
+        if not -n <= frame < n:
+            raise ValueError(f"--frame must be between {-n} and {n - 1}, got {frame}")
+        _save_still(source.still(frame % n), out, _provenance(trace))
         return
     anim = Animation(
         source,
@@ -135,6 +139,13 @@ def _write_training(trace, out: Path, style, kw: dict[str, Any], quiet: bool) ->
     )
     with progress("rendering", anim.n_frames, quiet) as bar:
         anim.save(out, on_frame=bar)
+
+
+def _check_trace_path(ctx: click.Context, param: click.Parameter, value: Path | None):
+    try:
+        return value and check_output(value, ("npz",))
+    except click.BadParameter as e:
+        raise click.BadParameter(e.message, ctx, param) from None
 
 
 def _mnist_params() -> list[click.Parameter]:
@@ -165,6 +176,7 @@ def _mnist_params() -> list[click.Parameter]:
         click.Option(
             ["--save-trace"],
             type=click.Path(dir_okay=False, path_type=Path),
+            callback=_check_trace_path,
             help="also save the run's trace (.npz) for `vizlearn metrics --trace`",
         ),
         *report_params(),
@@ -180,7 +192,11 @@ def mnist_command(**kw: Any) -> None:
     style, out, quiet, as_json = _pop_common(kw)
     animated = out.suffix.lower().lstrip(".") in ANIMATIONS
     check_limits(style, config.frames if animated else 1, kw)
-    save_trace = kw.pop("save_trace")
+    save_trace, n = kw.pop("save_trace"), config.frames
+    if not animated and not -n <= kw["frame"] < n:
+        raise click.UsageError(
+            f"--frame must be between {-n} and {n - 1} (--frames {n})"
+        )
     with guard():
         trace, seconds = _train_mnist(config, quiet)
         _write_training(trace, out, style, kw, quiet)
@@ -383,7 +399,6 @@ def _metrics_params() -> list[click.Parameter]:
 @click.command("metrics", params=_metrics_params())
 def metrics_command(**kw: Any) -> None:
     """Accuracy, per-class precision and recall, confusion matrix, mistakes."""
-    from vizlearn.cli._common import check_output
     from vizlearn.lessons.metrics import report as metrics_report
     from vizlearn.lessons.metrics import run
     from vizlearn.render.metrics import plot_confusion, plot_misclassified
