@@ -61,8 +61,9 @@ def torch_run(split, iters: int) -> tuple[float, float]:
     torch.manual_seed(0)
     x_train, t_train = torch.from_numpy(split.x_train), torch.from_numpy(split.t_train)
     x_test, t_test = torch.from_numpy(split.x_test), torch.from_numpy(split.t_test)
-    net = torch.nn.Sequential(torch.nn.Linear(784, 50), torch.nn.Sigmoid(),
-                              torch.nn.Linear(50, 10))  # fmt: skip
+    net = torch.nn.Sequential(
+        torch.nn.Linear(784, 50), torch.nn.Sigmoid(), torch.nn.Linear(50, 10)
+    )
     with torch.no_grad():
         for p in net.parameters():
             p.normal_(0, 0.01) if p.dim() == 2 else p.zero_()
@@ -76,8 +77,9 @@ def torch_run(split, iters: int) -> tuple[float, float]:
         with torch.no_grad():
             for x, t in ((x_train, t_train), (x_test, t_test)):
                 y = net(x)
-                history.append((loss_fn(y, t).item(),
-                                (y.argmax(1) == t).float().mean().item()))  # fmt: skip
+                history.append(
+                    (loss_fn(y, t).item(), (y.argmax(1) == t).float().mean().item())
+                )
 
     start = time.perf_counter()
     evaluate()
@@ -101,13 +103,25 @@ def memory_run(data_dir: Path, threads: int) -> tuple[float, int, float]:
     """
     import resource
 
-    env = {**os.environ, **dict.fromkeys(
-        ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"), str(threads))}  # fmt: skip
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    env = {**os.environ, **dict.fromkeys(names, str(threads))}
     with tempfile.TemporaryDirectory() as tmp:
         trace = Path(tmp) / "run.npz"
-        cmd = [sys.executable, "-m", "vizlearn", "mnist", "--data-dir", str(data_dir),
-               "--split-from-test", "8000", "-q", "-o", str(Path(tmp) / "mnist.png"),
-               "--save-trace", str(trace)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "vizlearn",
+            "mnist",
+            "--data-dir",
+            str(data_dir),
+            "--split-from-test",
+            "8000",
+            "-q",
+            "-o",
+            str(Path(tmp) / "mnist.png"),
+            "--save-trace",
+            str(trace),
+        ]
         start = time.perf_counter()
         subprocess.run(cmd, check=True, env=env)
         seconds = time.perf_counter() - start
@@ -133,8 +147,10 @@ def main() -> None:
         have_torch = f"torch {torch.__version__}"
     except ImportError:
         have_torch = None
-    print(f"MNIST 784-50-10, batch {BATCH}, {args.iters:,} iterations, accuracy every "
-          f"epoch; {args.threads} thread(s); median of {args.repeats}")  # fmt: skip
+    print(
+        f"MNIST 784-50-10, batch {BATCH}, {args.iters:,} iterations, accuracy every "
+        f"epoch; {args.threads} thread(s); median of {args.repeats}"
+    )
     results: dict[str, list[tuple[float, float]]] = {"vizlearn": [], "torch": []}
     for _ in range(args.repeats):  # interleaved, so a busy moment hits both
         results["vizlearn"].append(numpy_run(split, args.iters))
@@ -146,17 +162,22 @@ def main() -> None:
             continue
         times = [s for s, _ in runs]
         medians[name] = float(np.median(times))
-        print(f"  {name:9s} {medians[name]:6.2f} s  (runs {', '.join(f'{s:.2f}' for s in times)}; "
-              f"test accuracy {runs[-1][1]:.4f})")  # fmt: skip
+        each = ", ".join(f"{s:.2f}" for s in times)
+        print(
+            f"  {name:9s} {medians[name]:6.2f} s  (runs {each}; "
+            f"test accuracy {runs[-1][1]:.4f})"
+        )
     if have_torch:
         ratio = medians["vizlearn"] / medians["torch"]
         print(f"  ratio vizlearn / torch = {ratio:.2f}  (target <= 0.80; {have_torch})")
     else:
         print("  torch not installed: skipped (pip install torch for the comparison)")
     if not args.skip_memory:
-        print(f"vizlearn mnist (10 000 iterations + figure + trace): peak RSS "
-              f"{peak:.0f} MB (limit 300), trace file {size / 1024:.0f} KiB, "
-              f"{seconds:.1f} s")  # fmt: skip
+        print(
+            f"vizlearn mnist (10 000 iterations + figure + trace): peak RSS "
+            f"{peak:.0f} MB (limit 300), trace file {size / 1024:.0f} KiB, "
+            f"{seconds:.1f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -73,26 +73,38 @@ def main() -> None:
         naive_times.append(time.perf_counter() - start)
     naive_s = float(np.median(naive_times)) / measured * n_params
 
-    print(f"network 784-50-10 float64, batch 100, {n_params:,} parameters, "
-          f"BLAS threads {args.threads}")  # fmt: skip
-    print(f"fast numerical gradient: median {fast_s * 1e3:8.1f} ms  "
-          f"(runs: {', '.join(f'{s * 1e3:.0f}' for s in fast_times)} ms)")  # fmt: skip
-    how = "timed in full" if args.full else (
-        f"timed on {measured} parameters, extrapolated to {n_params:,}")  # fmt: skip
+    print(
+        f"network 784-50-10 float64, batch 100, {n_params:,} parameters, "
+        f"BLAS threads {args.threads}"
+    )
+    print(
+        f"fast numerical gradient: median {fast_s * 1e3:8.1f} ms  "
+        f"(runs: {', '.join(f'{s * 1e3:.0f}' for s in fast_times)} ms)"
+    )
+    how = (
+        "timed in full"
+        if args.full
+        else (f"timed on {measured} parameters, extrapolated to {n_params:,}")
+    )
     print(f"naive one-at-a-time loop: {naive_s:8.1f} s  ({how})")
     print(f"speedup: {naive_s / fast_s:,.0f}x  (target >= 150x)")
     for name, g in exact.items():
         rel = np.abs(fast[name] - g).max() / np.abs(g).max()
         norm = np.linalg.norm(fast[name] - g) / np.linalg.norm(g)
-        print(f"  {name}: max |num - backprop| / max |backprop| = {rel:.2e}, "
-              f"norm relative {norm:.2e}")  # fmt: skip
-    diff = max(np.nanmax(np.abs(naive[k] - fast[k])) for k in naive
-               if np.isfinite(naive[k]).any())  # fmt: skip
+        print(
+            f"  {name}: max |num - backprop| / max |backprop| = {rel:.2e}, "
+            f"norm relative {norm:.2e}"
+        )
+    diff = max(
+        np.nanmax(np.abs(naive[k] - fast[k]))
+        for k in naive
+        if np.isfinite(naive[k]).any()
+    )
     print(f"fast vs naive loop, max |difference| on the timed parameters: {diff:.1e}")
 
 
 def _spread(sizes: dict[str, int], count: int) -> tuple[dict, int]:
-    """``count`` flat indices spread evenly over all tensors (every tensor gets some)."""
+    """``count`` flat indices spread evenly over all tensors (each gets some)."""
     import numpy as np
 
     total = sum(sizes.values())
