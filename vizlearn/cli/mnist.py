@@ -119,7 +119,6 @@ def _train_mnist(config: MnistConfig, quiet: bool, dataset: str = "mnist"):
 
 
 def _write_training(trace, out: Path, style, kw: dict[str, Any], quiet: bool) -> None:
-    from vizlearn.export.animation import Animation
     from vizlearn.render.classification import frames_training
 
     kind, frame = kw.pop("kind"), kw.pop("frame")
@@ -130,6 +129,8 @@ def _write_training(trace, out: Path, style, kw: dict[str, Any], quiet: bool) ->
             raise ValueError(f"--frame must be between {-n} and {n - 1}, got {frame}")
         _save_still(source.still(frame % n), out, _provenance(trace))
         return
+    from vizlearn.export.animation import Animation
+
     anim = Animation(
         source,
         fps=kw.pop("fps"),
