@@ -1,4 +1,10 @@
-"""Animation: a FrameSource plus timing, saved through the fast frame path."""
+"""Animation: a FrameSource plus timing, saved through the fast frame path.
+
+``Animation.save`` writes GIF, WebP, APNG (``.png`` or ``.apng``), MP4 (with
+the ``video`` extra) or a self-contained HTML player. GIF and APNG frames are
+rendered and encoded by `vizlearn.export.pipeline`, in several processes when
+``jobs`` allows; the result is byte-identical for any number of jobs.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +13,61 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vizlearn.export.still import provenance_text
+from vizlearn.export.provenance import provenance_text
 from vizlearn.render.frames import FrameSource
+from vizlearn.style import Style
 
-__all__ = ["Animation", "ANIMATION_FORMATS", "frame_durations"]
+__all__ = ["Animation", "ANIMATION_FORMATS", "frame_durations", "plan_frames"]
 
-ANIMATION_FORMATS = ("gif", "webp", "apng", "png")  # .png is written as APNG
+ANIMATION_FORMATS = ("gif", "webp", "apng", "png", "mp4", "html")  # .png is APNG
 
 
 def frame_durations(
-    n_frames: int, fps: float, *, hold_first_ms: int = 0, hold_last_ms: int = 0
+    n_frames: int,
+    fps: float,
+    *,
+    hold_first_ms: int = 0,
+    hold_last_ms: int = 0,
+    holds: Mapping[int, int] | None = None,
 ) -> list[int]:
-    """Per-frame delays in ms: 1000/fps each, the first and last held longer."""
+    """Per-frame delays in ms: 1000/fps each, plus the holds.
+
+    ``holds`` maps a frame index (negative counts from the end) to extra ms.
+    """
     base = round(1000 / fps)
     durations = [base] * n_frames
     durations[0] += hold_first_ms
     durations[-1] += hold_last_ms
+    for frame, extra in (holds or {}).items():
+        if not -n_frames <= frame < n_frames:
+            raise ValueError(
+                f"--hold: frame {frame} is out of range; frames are 0..{n_frames - 1}"
+            )
+        durations[frame] += extra
     return durations
+
+
+def plan_frames(
+    durations_ms: list[int], stride: int = 1
+) -> tuple[list[int], list[int]]:
+    """Frames to show with ``stride`` (the last always) and their durations.
+
+    A kept frame also shows for the frames skipped after it, so the animation
+    lasts as long as with every frame.
+    """
+    if stride < 1:
+        raise ValueError(f"stride must be at least 1, got {stride}")
+    n = len(durations_ms)
+    indices = list(range(0, n, stride))
+    if indices[-1] != n - 1:
+        indices.append(n - 1)
+    ends = indices[1:] + [n]
+    return indices, [sum(durations_ms[a:b]) for a, b in zip(indices, ends, strict=True)]
 
 
 @dataclass
 class Animation:
-    """What to animate and how fast; ``save(path)`` writes GIF, WebP or APNG."""
+    """What to animate and how fast; ``save(path)`` writes it in any format."""
 
     source: FrameSource
     fps: float = 10.0
@@ -36,38 +75,52 @@ class Animation:
     hold_last_ms: int = 2000
     loop: int = 0
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    holds: Mapping[int, int] = field(default_factory=dict)
+    """Extra ms on chosen frames, e.g. {40: 1000, 70: 500}."""
+    stride: int = 1
+    """Show every ``stride``-th frame (and the last), each for longer."""
+    max_colors: int = 255
+    """GIF palette size."""
+    jobs: int | None = None
+    """Worker processes for GIF and APNG; None for one per core."""
+    remake: Callable[[Style], FrameSource] | None = None
+    """Redraws the source in another style (for `save_within`'s smaller sizes)."""
 
     @property
     def n_frames(self) -> int:
-        """Number of frames."""
+        """Number of frames of the source (before any stride)."""
         return self.source.n_frames
 
+    def plan(self) -> tuple[list[int], list[int]]:
+        """The frames to write, in order, and each one's duration in ms."""
+        durations = frame_durations(self.n_frames, self.fps, holds=self.holds,
+                                    hold_first_ms=self.hold_first_ms,
+                                    hold_last_ms=self.hold_last_ms)  # fmt: skip
+        return plan_frames(durations, self.stride)
+
     def durations(self) -> list[int]:
-        """Per-frame delays in milliseconds."""
-        return frame_durations(self.n_frames, self.fps, hold_first_ms=self.hold_first_ms,
-                               hold_last_ms=self.hold_last_ms)  # fmt: skip
+        """Per-frame delays in milliseconds of the frames written."""
+        return self.plan()[1]
 
     def save(
-        self, path: str | Path, *, on_frame: Callable[[int], Any] | None = None
+        self,
+        path: str | Path,
+        *,
+        on_frame: Callable[[int], Any] | None = None,
+        jobs: int | None = None,
     ) -> Path:
-        """Render every frame (blitted) and write them to ``path``, atomically."""
-        from vizlearn.export.animated import save_animation
+        """Render the frames (blitted) and write them to ``path``, atomically.
+
+        ``on_frame(done)`` is called after each frame with the count so far.
+        """
+        from vizlearn.export.atomic import atomic_path
 
         path = Path(path)
-        fmt = path.suffix.lower().lstrip(".")
-        if fmt not in ANIMATION_FORMATS:
-            raise ValueError(
-                f"an animation must be .gif, .webp or .png (APNG), not {path.suffix!r}"
-            )
-        n = self.n_frames
-        palette_frames = list(self.source.rgba([0, n - 1]))
-        frames = self.source.rgba()
-        if on_frame is not None:
-            frames = _counting(frames, on_frame)
-        save_animation(path, frames, durations_ms=self.durations(), loop=self.loop,
-                       fmt="apng" if fmt == "png" else fmt, palette_frames=palette_frames,
-                       transparent=self.source.style.theme == "transparent",
-                       comment=provenance_text(self.provenance))  # fmt: skip
+        fmt = _format(path)
+        if fmt == "html":
+            return _save_html(self, path)
+        with atomic_path(path) as tmp:
+            _write(self, tmp, fmt, on_frame, self.jobs if jobs is None else jobs)
         return path
 
     def to_bytes(self, fmt: str = "gif") -> bytes:
@@ -75,7 +128,9 @@ class Animation:
         import tempfile
 
         cache = self.__dict__.setdefault("_encoded", {})
-        key = (fmt, self.fps, self.hold_first_ms, self.hold_last_ms, self.loop)
+        holds = tuple(sorted(self.holds.items()))
+        key = (fmt, self.fps, self.hold_first_ms, self.hold_last_ms, self.loop,
+               holds, self.stride, self.max_colors)  # fmt: skip
         if key not in cache:
             with tempfile.TemporaryDirectory() as tmp:
                 suffix = "png" if fmt == "apng" else fmt
@@ -111,7 +166,90 @@ class Animation:
         return buf.getvalue()
 
 
-def _counting(frames, on_frame):
-    for i, frame in enumerate(frames, 1):
-        yield frame
-        on_frame(i)
+def _format(path: Path) -> str:
+    """The animation format of ``path`` from its suffix (.png and .apng: APNG)."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in (*ANIMATION_FORMATS, "apng"):
+        raise ValueError(
+            f"an animation must be .gif, .webp, .png (APNG), .apng, .mp4 or .html, "
+            f"not {path.suffix or '(no extension)'!r}"
+        )
+    return "apng" if fmt == "png" else fmt
+
+
+def _write(
+    anim: Animation,
+    tmp: Path,
+    fmt: str,
+    on_frame: Callable[[int], Any] | None,
+    jobs: int | None,
+) -> None:
+    """Write ``anim`` as ``fmt`` to the temporary file ``tmp``."""
+    indices, durations = anim.plan()
+    source = anim.source
+    transparent = source.style.theme == "transparent"
+    text = provenance_text(anim.provenance)
+    if fmt in ("gif", "apng"):
+        _write_frame_file(anim, tmp, fmt, indices, durations, on_frame, jobs)
+        return
+    frames = _counting((b.pixels for b in source.blits(indices)), on_frame)
+    if fmt == "webp":
+        from vizlearn.export.animated import write_webp
+
+        write_webp(tmp, frames, durations_ms=durations, loop=anim.loop,
+                   transparent=transparent, comment=text)  # fmt: skip
+    else:
+        from vizlearn.export.video import write_mp4
+
+        write_mp4(tmp, frames, durations_ms=durations, fps=anim.fps, comment=text)
+
+
+def _write_frame_file(
+    anim: Animation,
+    tmp: Path,
+    fmt: str,
+    indices: list[int],
+    durations: list[int],
+    on_frame: Callable[[int], Any] | None,
+    jobs: int | None,
+) -> None:
+    """GIF or APNG: palette from the first and last frame, frames in workers."""
+    from vizlearn.export.animated import frame_file
+    from vizlearn.export.pipeline import encode_frames
+
+    source = anim.source
+    size = source.figure.canvas.get_width_height(physical=True)
+    palette_frames = (
+        list(source.rgba([indices[0], indices[-1]])) if fmt == "gif" else []
+    )
+    text = provenance_text(anim.provenance)
+    spec = frame_file(
+        fmt, size, n_frames=len(indices), durations_ms=durations, loop=anim.loop,
+        palette_frames=palette_frames, transparent=source.style.theme == "transparent",
+        comment=text if fmt == "gif" else None,
+        metadata={"vizlearn": text} if fmt == "apng" else None,
+        max_colors=anim.max_colors,
+    )  # fmt: skip
+    del palette_frames
+    with open(tmp, "wb") as fp:
+        fp.write(spec.header)
+        payloads = encode_frames(source, indices, spec.make_encoder, jobs=jobs)
+        for payload in _counting(payloads, on_frame):
+            fp.write(payload)
+        fp.write(spec.trailer)
+
+
+def _save_html(anim: Animation, path: Path) -> Path:
+    """A self-contained page with the GIF and a player (no network requests)."""
+    from vizlearn.export.html import HTML, player_html
+
+    label = str(anim.provenance.get("lesson", "animation"))
+    return HTML(player_html(anim.to_bytes("gif"), label=label)).save(path, title=label)
+
+
+def _counting(items, on_frame):
+    """Yield ``items``, calling ``on_frame(count)`` after each."""
+    for i, item in enumerate(items, 1):
+        yield item
+        if on_frame is not None:
+            on_frame(i)

@@ -5,9 +5,12 @@ in memory (1.1 GiB for 300 frames of 800x600). Each frame becomes an ``fcTL``
 chunk and one ``IDAT`` (the first frame, which is also the still image that
 viewers without APNG support show) or one ``fdAT`` chunk, so frame ``i`` has
 the sequence numbers ``2i - 1`` and ``2i`` and workers can encode frames
-independently. A frame stores the bounding box of the pixels that changed with
-blend op SOURCE, which replaces that box, alpha included: transparent frames
-never show old content and need no disposal.
+independently. A frame stores the bounding box of the pixels that changed.
+Opaque animations blend it OVER the previous frame, with unchanged pixels
+fully transparent (zeros compress to almost nothing: 0.3 MB where storing the
+box as it is took 7.7 MB for the 1200x900 sin-regression). Transparent
+animations store the box as it is with blend op SOURCE, which replaces it,
+alpha included, so they never show old content and need no disposal.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ def apng_header(
     text: Mapping[str, str],
 ) -> bytes:
     """Signature, IHDR (8-bit RGB or RGBA), acTL (frames, plays) and text chunks."""
-    color_type = 6 if transparent else 2
+    color_type = 6  # RGBA: even opaque frames need transparent "unchanged" pixels
     ihdr = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
     parts = [SIGNATURE, _chunk(b"IHDR", ihdr)]
     parts.append(_chunk(b"acTL", struct.pack(">II", n_frames, loop)))
@@ -74,46 +77,53 @@ class ApngEncoder:
         if pixels.shape[2] == 3:
             pixels = np.dstack([pixels, np.full(pixels.shape[:2], 255, np.uint8)])
         keys = pack_rgb(pixels)
-        x0, y0, x1, y1 = self._changed_box(keys, boxes)
-        channels = 4 if self.transparent else 3
-        data = zlib.compress(_filtered(pixels[y0:y1, x0:x1, :channels]), ZLIB_LEVEL)
+        first = self.keys is None
+        (x0, y0, x1, y1), changed = self._changed(keys, boxes)
+        tile = pixels[y0:y1, x0:x1]
+        blend = 0  # SOURCE: replace the box
+        if not first and not self.transparent:
+            tile = np.where(changed[..., None], tile, np.uint8(0))
+            blend = 1  # OVER: unchanged pixels are transparent
+        data = zlib.compress(_filtered(tile), ZLIB_LEVEL)
         num, den = _delay(self.durations[position])
         seq = 2 * position - 1 if position else 0
         control = struct.pack(
-            ">IIIIIHHBB", seq, x1 - x0, y1 - y0, x0, y0, num, den, 0, 0
+            ">IIIIIHHBB", seq, x1 - x0, y1 - y0, x0, y0, num, den, 0, blend
         )
         if position == 0:
             return _chunk(b"fcTL", control) + _chunk(b"IDAT", data)
-        return _chunk(b"fcTL", control) + _chunk(
-            b"fdAT", struct.pack(">I", seq + 1) + data
-        )
+        fdat = struct.pack(">I", seq + 1) + data
+        return _chunk(b"fcTL", control) + _chunk(b"fdAT", fdat)
 
-    def _changed_box(
+    def _changed(
         self, keys: NDArray[np.uint32], boxes: Boxes | None
-    ) -> tuple[int, int, int, int]:
-        """Bounding box of the pixels that differ from the previous frame."""
+    ) -> tuple[tuple[int, int, int, int], NDArray[np.bool_] | None]:
+        """Bounding box of the pixels that differ from the previous frame, and
+        which pixels in it differ."""
         height, width = keys.shape
         if self.keys is None:
             self.keys = keys.copy()
-            return 0, 0, width, height
+            return (0, 0, width, height), None
         if boxes is None:
             boxes = np.array([[0, 0, width, height]])
         if len(boxes) == 0:
-            return 0, 0, 1, 1
+            return (0, 0, 1, 1), np.zeros((1, 1), bool)
         x0, y0 = boxes[:, :2].min(axis=0).tolist()
         x1, y1 = boxes[:, 2:].max(axis=0).tolist()
         new, old = keys[y0:y1, x0:x1], self.keys[y0:y1, x0:x1]
         diff = new != old
         old[...] = new
         rows, cols = np.flatnonzero(diff.any(axis=1)), np.flatnonzero(diff.any(axis=0))
-        if rows.size == 0:  # the frame repeats: restate one pixel as it is
-            return 0, 0, 1, 1
-        return (
-            x0 + int(cols[0]),
-            y0 + int(rows[0]),
-            x0 + int(cols[-1]) + 1,
-            y0 + int(rows[-1]) + 1,
+        if rows.size == 0:  # the frame repeats: one unchanged pixel
+            return (0, 0, 1, 1), np.zeros((1, 1), bool)
+        r0, r1, c0, c1 = (
+            int(rows[0]),
+            int(rows[-1]) + 1,
+            int(cols[0]),
+            int(cols[-1]) + 1,
         )
+        box = (x0 + c0, y0 + r0, x0 + c1, y0 + r1)
+        return box, diff[r0:r1, c0:c1]
 
 
 def _delay(ms: int) -> tuple[int, int]:
@@ -125,25 +135,13 @@ def _delay(ms: int) -> tuple[int, int]:
 
 
 def _filtered(image: NDArray[np.uint8]) -> bytes:
-    """PNG scanlines, each with the filter (None, Sub, Up, Paeth) that sums smallest.
+    """PNG scanlines with filter type None.
 
-    The heuristic is libpng's (minimum sum of absolute differences).
+    On chart frames None beat Sub, Up, Paeth and libpng's adaptive choice:
+    98 KB against 102-117 KB for a whole 1200x900 frame, 19 KB against
+    23-31 KB for a changed box, and it is 3-10 times faster to compute.
     """
     height, width, bpp = image.shape
-    x = image.reshape(height, width * bpp).astype(np.int16)
-    a = np.zeros_like(x)
-    a[:, bpp:] = x[:, :-bpp]
-    b = np.zeros_like(x)
-    b[1:] = x[:-1]
-    c = np.zeros_like(x)
-    c[1:, bpp:] = x[:-1, :-bpp]
-    p = a + b - c
-    pa, pb, pc = np.abs(p - a), np.abs(p - b), np.abs(p - c)
-    paeth = np.where((pa <= pb) & (pa <= pc), a, np.where(pb <= pc, b, c))
-    candidates = (np.stack([x, x - a, x - b, x - paeth]) & 0xFF).astype(np.uint8)
-    cost = np.abs(candidates.view(np.int8).astype(np.int32)).sum(axis=2)
-    choice = cost.argmin(axis=0)
-    out = np.empty((height, width * bpp + 1), np.uint8)
-    out[:, 0] = np.array([0, 1, 2, 4], np.uint8)[choice]
-    out[:, 1:] = candidates[choice, np.arange(height)]
+    out = np.zeros((height, width * bpp + 1), np.uint8)
+    out[:, 1:] = image.reshape(height, width * bpp)
     return out.tobytes()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,15 +9,11 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from vizlearn.export.atomic import atomic_path
+from vizlearn.export.provenance import provenance_text
 
 __all__ = ["STILL_FORMATS", "save_figure", "provenance_text"]
 
 STILL_FORMATS = ("png", "svg", "pdf")
-
-
-def provenance_text(provenance: Mapping[str, Any] | None) -> str:
-    """The provenance dict as compact, key-sorted JSON (stable across runs)."""
-    return json.dumps(dict(provenance or {}), sort_keys=True, separators=(",", ":"))
 
 
 def _metadata(fmt: str, text: str) -> dict[str, Any]:
