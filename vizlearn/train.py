@@ -94,7 +94,7 @@ def _loop(
         if i < iters:
             # backward first: a probe runs the model and would overwrite the
             # inputs that the layers cached for backward
-            model.backward(gy)
+            model.backward(gy, input_grad=False)
         if i in wanted:
             _snapshot(recorder, i, model, value, probe)
         if i == iters:

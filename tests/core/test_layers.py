@@ -134,3 +134,22 @@ def test_cleargrads(rng):
     assert all(p.grad is not None for p in model.params().values())
     model.cleargrads()
     assert all(p.grad is None for p in model.params().values())
+
+
+def test_backward_can_skip_the_input_gradient(rng):
+    model = MLP([3, 4, 2], weight_std=1.0, rng=rng)
+    x, t = rng.standard_normal((5, 3)), rng.integers(0, 2, size=5)
+    _, gy = softmax_cross_entropy(model.forward(x), t)
+    gx = model.backward(gy.copy())
+    full = {k: p.grad.copy() for k, p in model.params().items()}
+    model.forward(x)
+    assert model.backward(gy.copy(), input_grad=False) is None
+    for k, p in model.params().items():
+        np.testing.assert_array_equal(p.grad, full[k])
+    assert gx.shape == x.shape
+
+
+def test_cross_entropy_in_float32_stays_finite_when_a_probability_underflows():
+    y = np.array([[200.0, -200.0]], dtype=np.float32)  # p(class 1) underflows to 0
+    value, _ = softmax_cross_entropy(y, np.array([1]))
+    assert np.isfinite(value) and value > 80  # -log(float32 tiny) = 87.3

@@ -8,10 +8,18 @@ errors never pay for numpy or matplotlib.
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 
-from vizlearn._version import __version__
+# The lessons multiply small matrices, for which extra BLAS threads cost more
+# than they give (measured up to 10x slower on a busy 2-core machine); the
+# command line runs one thread unless the user chose otherwise. Set before
+# numpy is imported; the library itself leaves the setting alone.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from vizlearn._version import __version__  # noqa: E402
 
 __all__ = ["cli"]
 

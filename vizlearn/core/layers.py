@@ -99,12 +99,16 @@ class Linear(Layer):
         self._x = x
         return x @ self.W.data + self.b.data
 
-    def backward(self, gy: Array) -> Array:
-        """Set dL/dW = x^T gy and dL/db = sum(gy); return gy W^T."""
+    def backward(self, gy: Array, *, input_grad: bool = True) -> Array | None:
+        """Set dL/dW = x^T gy and dL/db = sum(gy); return gy W^T.
+
+        ``input_grad=False`` skips dL/dx (None is returned): for the first
+        layer of a network nothing needs it, and it costs as much as dL/dW.
+        """
         assert self._x is not None, "backward() called before forward()"
         self.W.grad = self._x.T @ gy
         self.b.grad = gy.sum(axis=0)
-        return gy @ self.W.data.T
+        return gy @ self.W.data.T if input_grad else None
 
 
 class Sigmoid(Layer):

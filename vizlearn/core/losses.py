@@ -33,7 +33,9 @@ def softmax_cross_entropy(y: Array, t: NDArray) -> tuple[float, Array]:
     labels = t.argmax(axis=1) if t.ndim == 2 else t
     p = softmax(y)
     rows = np.arange(n)
-    loss = -np.log(np.clip(p[rows, labels], 1e-300, None)).mean()
+    # clip at the dtype's smallest normal number: 1e-300 is 0.0 in float32
+    tiny = np.finfo(p.dtype).tiny if p.dtype.kind == "f" else 1e-300
+    loss = -np.log(np.clip(p[rows, labels], tiny, None)).mean()
     gy = p
     gy[rows, labels] -= 1.0
     gy /= n

@@ -73,8 +73,12 @@ class MLP:
 
     __call__ = forward
 
-    def backward(self, gy: Array) -> Array:
-        """Backpropagate dL/dy through every layer; gradients land in ``params()``."""
-        for layer in reversed(self.layers):
+    def backward(self, gy: Array, *, input_grad: bool = True) -> Array | None:
+        """Backpropagate dL/dy through every layer; gradients land in ``params()``.
+
+        Returns dL/dx, or None with ``input_grad=False``, which skips that
+        product (training never needs the gradient of the input).
+        """
+        for layer in reversed(self.layers[1:]):
             gy = layer.backward(gy)
-        return gy
+        return self.linears[0].backward(gy, input_grad=input_grad)

@@ -335,7 +335,9 @@ def _missing(directory: Path, splits: tuple[str, ...]) -> MnistError:
                 f"provide {', '.join(_needed(splits))} or mnist.npz instead",
             )
     wanted = ", ".join(_needed(splits))
-    hint = "" if splits == ("test",) else "; with t10k-* only, use split_from_test=N"
+    hint = ""
+    if splits != ("test",):
+        hint = "; with t10k-* only, pass --split-from-test N (split_from_test=N)"
     return _error(
         directory, f"MNIST not found; need {wanted} (or plain) or mnist.npz{hint}"
     )

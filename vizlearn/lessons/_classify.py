@@ -150,20 +150,6 @@ def _numerical_grads(model: MLP, x: NDArray, t: NDArray) -> None:
         p.grad = g.astype(p.data.dtype)
 
 
-def _backward(model: MLP, x: NDArray, gy: NDArray) -> None:
-    """Backprop, except dL/dx of the input, which nothing needs.
-
-    ``model.backward`` would also compute the first layer's ``gy @ W1.T``, a
-    (batch, 784) product as large as the whole weight gradient; frameworks skip
-    it for inputs that need no gradient, and so does this loop.
-    """
-    for layer in reversed(model.layers[1:]):
-        gy = layer.backward(gy)
-    first = model.linears[0]
-    first.W.grad = x.T @ gy
-    first.b.grad = gy.sum(axis=0)
-
-
 def _finite(model: MLP) -> bool:
     return all(np.isfinite(p.data).all() for p in model.params().values())
 
@@ -253,7 +239,7 @@ def _loop(
         if grad == "numerical":
             _numerical_grads(model, x, t)
         else:
-            _backward(model, x, gy)
+            model.backward(gy, input_grad=False)
         optimizer.update()
         step = i + 1
         if step in plan.check_at and not _checkpoint(
