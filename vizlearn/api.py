@@ -81,6 +81,16 @@ def check_budget(info, config, *, allow_large: bool = False) -> None:
         check_memory(estimate(config), f"this {info.name} run", allow_large=allow_large)
 
 
+# lesson (trace.meta["lesson"]) -> the renderer that animates its traces;
+# any other trace with a regression curve uses frames_regression.
+_ANIMATORS = {
+    "mnist": "vizlearn.render.classification:frames_training",
+    "boundary": "vizlearn.render.boundary:frames_boundary",
+    "optimizers": "vizlearn.render.optimizers:frames_optimizers",
+    "vanishing-gradients": "vizlearn.render.histograms:frames_vanishing",
+}
+
+
 def animate(
     trace: Trace,
     *,
@@ -90,14 +100,13 @@ def animate(
     hold_last_ms: int = 2000,
     loop: int = 0,
 ):
-    """An Animation of the regression curve over training; ``.save("x.gif")``."""
-    from vizlearn.export.animation import Animation
-    from vizlearn.render.regression import frames_regression
+    """An Animation of a trace over training (the lesson's own renderer).
 
-    _require(
-        trace, "animate", outputs=("curve", "fit", "loss"), data=("x", "t", "grid")
-    )
-    source = frames_regression(trace, style=style or Style())
+    ``.save("x.gif")`` writes it; in Jupyter it displays inline.
+    """
+    from vizlearn.export.animation import Animation
+
+    source = frames_for(trace, style=style or Style())
     return Animation(
         source,
         fps=fps,
@@ -106,6 +115,22 @@ def animate(
         loop=loop,
         provenance=provenance(trace),
     )
+
+
+def frames_for(trace: Trace, *, style: Style):
+    """The FrameSource that animates ``trace``, chosen by the lesson that made it."""
+    import importlib
+
+    target = _ANIMATORS.get(str(trace.meta.get("lesson")))
+    if target is None:
+        from vizlearn.render.regression import frames_regression
+
+        _require(
+            trace, "animate", outputs=("curve", "fit", "loss"), data=("x", "t", "grid")
+        )
+        return frames_regression(trace, style=style)
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)(trace, style=style)
 
 
 def plot(
