@@ -90,6 +90,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "vizlearn.cli.mnist:metrics_command",
         "Confusion matrix, per-class precision/recall, mistakes.",
     ),
+    "info": (
+        "vizlearn.cli.info:info_command",
+        "Show where a vizlearn file came from (lesson, config, seed).",
+    ),
 }
 
 
