@@ -8,14 +8,24 @@ from typing import Any
 import click
 
 from vizlearn.cli._common import (
-    build_config, build_style, check_limits, config_params, guard, output_param,
+    build_config,
+    build_style,
+    check_limits,
+    config_params,
+    guard,
+    output_param,
     parse_duration,
-    progress, report, report_params, style_params,
-)  # fmt: skip
+    progress,
+    report,
+    report_params,
+    style_params,
+)
 from vizlearn.lessons import KINDS, LESSONS, Lesson
 
 STILLS = ("png", "svg", "pdf")
 ANIMATIONS = ("gif", "webp", "apng")
+# what `animate` and `render` write: .png is APNG (or a PNG filmstrip)
+OUTPUTS = ("gif", "webp", "png", "apng", "mp4", "html")
 
 
 class LessonGroup(click.Group):
@@ -49,54 +59,224 @@ def _summary(trace, files: list[Path]) -> dict[str, Any]:
         "files": [str(f) for f in files],
         "lesson": trace.meta.get("lesson"),
         "iterations": int(trace.loss_steps[-1]) + 1 if len(trace.loss) else 0,
-        "final_loss": float(trace.outputs["loss"][-1]) if "loss" in trace.outputs else None,
+        "final_loss": float(trace.outputs["loss"][-1])
+        if "loss" in trace.outputs
+        else None,
         "seed": trace.meta.get("seed"),
         "diverged_at": trace.diverged_at,
-    }  # fmt: skip
+    }
 
 
 def _animation_params() -> list[click.Parameter]:
     return [
-        click.Option(["--fps"], type=click.FloatRange(0, 100, min_open=True), default=10,
-                     show_default=True, help="frames per second"),
-        click.Option(["--hold-first"], default="0s", show_default=True,
-                     help="extra time on the first frame (e.g. 1s, 500ms)"),
-        click.Option(["--hold-last"], default="2s", show_default=True,
-                     help="extra time on the last frame"),
-        click.Option(["--loop"], type=click.IntRange(0, 65535), default=0,
-                     show_default=True, help="times to loop; 0 = forever"),
-    ]  # fmt: skip
+        click.Option(
+            ["--fps"],
+            type=click.FloatRange(0, 100, min_open=True),
+            default=10,
+            show_default=True,
+            help="frames per second",
+        ),
+        click.Option(
+            ["--hold-first"],
+            default="0s",
+            show_default=True,
+            help="extra time on the first frame (e.g. 1s, 500ms)",
+        ),
+        click.Option(
+            ["--hold-last"],
+            default="2s",
+            show_default=True,
+            help="extra time on the last frame",
+        ),
+        click.Option(
+            ["--loop"],
+            type=click.IntRange(0, 65535),
+            default=0,
+            show_default=True,
+            help="times to loop; 0 = forever",
+        ),
+    ]
 
 
-def _save_animation(trace, out: Path, style, kw: dict[str, Any], quiet: bool) -> None:
+def _export_params() -> list[click.Parameter]:
+    """Options of the export: holds, size budget, filmstrip, poster, jobs."""
+    return [
+        click.Option(
+            ["--hold"],
+            multiple=True,
+            metavar="FRAME=TIME,...",
+            help="extra time on chosen frames, e.g. 40=1s,70=500ms",
+        ),
+        click.Option(
+            ["--max-size"],
+            metavar="SIZE",
+            help="fit the file into SIZE (e.g. 5MB for GitHub, 10MB for "
+            "Hatena) by dropping frames, pixels or colours",
+        ),
+        click.Option(
+            ["--filmstrip"],
+            metavar="FRAMES",
+            help="write these frames side by side as one PNG instead (e.g. 0,25,50,-1)",
+        ),
+        click.Option(
+            ["--poster"],
+            type=click.Path(path_type=Path),
+            help="also write one frame as PNG (see --poster-frame)",
+        ),
+        click.Option(
+            ["--poster-frame"],
+            type=int,
+            default=-1,
+            show_default=True,
+            help="the frame --poster writes (-1 = the last)",
+        ),
+        click.Option(
+            ["--jobs"],
+            type=click.IntRange(1, 256),
+            help="processes that render GIF/APNG frames (the file is "
+            "the same for any)  [default: number of cores]",
+        ),
+    ]
+
+
+def _check_export(kw: dict[str, Any], out: Path, n_frames: int) -> None:
+    """Parse and check the export options before any work (usage errors, exit 2)."""
+    from vizlearn.cli._common import check_output, parse_holds, parse_size
+
+    ext = out.suffix.lower().lstrip(".")
+    kw["hold"] = parse_holds(kw["hold"], n_frames)
+    kw["max_size"] = parse_size(kw["max_size"]) if kw["max_size"] else None
+    if kw["filmstrip"] is not None:
+        from vizlearn.export.filmstrip import parse_frames
+
+        if ext != "png":
+            raise click.BadParameter(
+                "a filmstrip is a PNG: use -o NAME.png", param_hint="'--filmstrip'"
+            )
+        try:
+            kw["filmstrip"] = parse_frames(kw["filmstrip"], n_frames)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="'--filmstrip'") from None
+    if kw["poster"] is not None:
+        check_output(kw["poster"], ("png",), "'--poster'")
+        if not -n_frames <= kw["poster_frame"] < n_frames:
+            raise click.BadParameter(
+                f"frame {kw['poster_frame']} is out of range; frames are "
+                f"0..{n_frames - 1}",
+                param_hint="'--poster-frame'",
+            )
+    if kw["max_size"] and ext == "html":
+        raise click.BadParameter(
+            "--max-size works for .gif, .webp, .png, .mp4", param_hint="'--max-size'"
+        )
+    if ext == "mp4" and kw["filmstrip"] is None:
+        from importlib.util import find_spec
+
+        if find_spec("imageio_ffmpeg") is None:
+            from vizlearn.export.video import INSTALL_HINT
+
+            raise click.ClickException(INSTALL_HINT)
+
+
+def _save_animation(trace, out: Path, style, kw: dict[str, Any], quiet: bool) -> dict:
+    """Build the Animation from the options in ``kw`` and write what they ask for."""
     from vizlearn import api
 
     fps = kw.pop("fps")
     if fps > 50:
-        click.echo(f"warning: --fps {fps:g} is above 50; browsers slow such GIFs down",
-                   err=True)  # fmt: skip
-    anim = api.animate(trace, style=style, fps=fps, loop=kw.pop("loop"),
-                       hold_first_ms=parse_duration(kw.pop("hold_first")),
-                       hold_last_ms=parse_duration(kw.pop("hold_last")))  # fmt: skip
-    with progress("rendering", anim.n_frames, quiet) as bar:
-        api.save(anim, out, on_frame=bar)
+        click.echo(
+            f"warning: --fps {fps:g} is above 50; browsers slow such GIFs down",
+            err=True,
+        )
+    anim = api.animate(
+        trace,
+        style=style,
+        fps=fps,
+        loop=kw.pop("loop"),
+        hold_first_ms=parse_duration(kw.pop("hold_first")),
+        hold_last_ms=parse_duration(kw.pop("hold_last")),
+    )
+    if anim.remake is None:  # --max-size may redraw it smaller
+
+        def remake(smaller):
+            from vizlearn.render.regression import frames_regression
+
+            return frames_regression(trace, style=smaller)
+
+        anim.remake = remake
+    return export_animation(anim, out, kw, quiet)
+
+
+def export_animation(anim, out: Path, kw: dict[str, Any], quiet: bool) -> dict:
+    """Write ``anim`` (or its filmstrip) and the poster; return summary entries.
+
+    Pops the `_export_params` options from ``kw`` (checked by `_check_export`).
+    """
+    from vizlearn.export.animation import full_provenance
+    from vizlearn.export.filmstrip import save_filmstrip, save_poster
+
+    anim.holds, anim.jobs = kw.pop("hold") or {}, kw.pop("jobs")
+    budget, strip = kw.pop("max_size"), kw.pop("filmstrip")
+    poster, poster_frame = kw.pop("poster"), kw.pop("poster_frame")
+    extra: dict[str, Any] = {}
+    if strip is not None:
+        save_filmstrip(anim.source, strip, out, provenance=full_provenance(anim))
+    elif budget is not None:
+        from vizlearn.export.maxsize import save_within
+
+        with progress("rendering", len(anim.plan()[0]), quiet) as bar:
+            fit = save_within(anim, out, budget, on_frame=bar)
+        extra["fitted"] = fit.describe()
+    else:
+        with progress("rendering", len(anim.plan()[0]), quiet) as bar:
+            anim.save(out, on_frame=bar)
+    files = [out]
+    if poster is not None:
+        files.append(
+            save_poster(
+                anim.source,
+                poster,
+                frame=poster_frame,
+                provenance=full_provenance(anim),
+            )
+        )
+    return {"files": [str(f) for f in files], **extra}
 
 
 def _make_animate(lesson: Lesson) -> click.Command:
     def callback(**kw: Any) -> None:
         config = build_config(lesson.config_class(), kw)
-        style, out, quiet, as_json = build_style(kw), kw.pop("out"), kw.pop("quiet"), kw.pop("as_json")  # fmt: skip
+        style, out, quiet, as_json = (
+            build_style(kw),
+            kw.pop("out"),
+            kw.pop("quiet"),
+            kw.pop("as_json"),
+        )
         check_limits(style, config.frames, kw, lesson, config)
+        _check_export(kw, out, config.frames)
         with guard():
             trace = _train(lesson, config, quiet)
-            _save_animation(trace, out, style, kw, quiet)
-        report(_summary(trace, [out]), as_json, quiet)
+            written = _save_animation(trace, out, style, kw, quiet)
+        report({**_summary(trace, [out]), **written}, as_json, quiet)
 
-    params = [*config_params(lesson.config_class()), *_animation_params(), *style_params(),
-              output_param(f"{lesson.name}.gif", ANIMATIONS, "output file (.gif, .webp, .apng)"),
-              *report_params()]  # fmt: skip
-    return click.Command(lesson.name, callback=callback, params=params,
-                         help=f"Animate {lesson.description}.")  # fmt: skip
+    params = [
+        *config_params(lesson.config_class()),
+        *_animation_params(),
+        *_export_params(),
+        *style_params(),
+        output_param(
+            f"{lesson.name}.gif",
+            OUTPUTS,
+            "output: .gif, .webp, .png (APNG), .mp4, .html (player)",
+        ),
+        *report_params(),
+    ]
+    return click.Command(
+        lesson.name,
+        callback=callback,
+        params=params,
+        help=f"Animate {lesson.description}.",
+    )
 
 
 def _make_train(lesson: Lesson) -> click.Command:
@@ -109,17 +289,29 @@ def _make_train(lesson: Lesson) -> click.Command:
             trace.save(out)
         report(_summary(trace, [out]), as_json, quiet)
 
-    params = [*config_params(lesson.config_class()),
-              output_param("run.npz", ("npz",), "trace file to write (.npz)"),
-              *report_params()]  # fmt: skip
-    return click.Command(lesson.name, callback=callback, params=params,
-                         help=f"Train {lesson.description}; save the trace.")  # fmt: skip
+    params = [
+        *config_params(lesson.config_class()),
+        output_param("run.npz", ("npz",), "trace file to write (.npz)"),
+        *report_params(),
+    ]
+    return click.Command(
+        lesson.name,
+        callback=callback,
+        params=params,
+        help=f"Train {lesson.description}; save the trace.",
+    )
 
 
-animate_command = LessonGroup("animate", make=_make_animate,
-                              help="Train a lesson and write its animation (GIF, WebP, APNG).")  # fmt: skip
-train_command = LessonGroup("train", make=_make_train,
-                            help="Train a lesson and save its trace (.npz) for `vizlearn render`.")  # fmt: skip
+animate_command = LessonGroup(
+    "animate",
+    make=_make_animate,
+    help="Train a lesson and write its animation (GIF, WebP, APNG, MP4, HTML).",
+)
+train_command = LessonGroup(
+    "train",
+    make=_make_train,
+    help="Train a lesson and save its trace (.npz) for `vizlearn render`.",
+)
 
 
 @click.command("list")
@@ -137,11 +329,14 @@ def list_command(as_json: bool) -> None:
     click.echo("Lessons (vizlearn animate LESSON, vizlearn train LESSON):")
     for name, lesson in sorted(LESSONS.items()):
         click.echo(f"  {name:<16} {lesson.description}")
-    click.echo("\nFigure kinds (vizlearn plot KIND, vizlearn render RUN.npz --kind KIND):")
+    click.echo(
+        "\nFigure kinds (vizlearn plot KIND, vizlearn render RUN.npz --kind KIND):"
+    )
     for name, text in KINDS.items():
         click.echo(f"  {name:<16} {text}")
-    click.echo(f"  {'activations':<16} activation functions and derivatives (plot only)")
+    click.echo(
+        f"  {'activations':<16} activation functions and derivatives (plot only)"
+    )
     others = sorted(set(COMMANDS) - {"list", "train", "animate", "plot", "render"})
     if others:
         click.echo("\nMore lessons, each its own command: " + ", ".join(others))
-

@@ -17,7 +17,13 @@ from vizlearn.export.provenance import provenance_text
 from vizlearn.render.frames import FrameSource
 from vizlearn.style import Style
 
-__all__ = ["Animation", "ANIMATION_FORMATS", "frame_durations", "plan_frames"]
+__all__ = [
+    "Animation",
+    "ANIMATION_FORMATS",
+    "frame_durations",
+    "full_provenance",
+    "plan_frames",
+]
 
 ANIMATION_FORMATS = ("gif", "webp", "apng", "png", "mp4", "html")  # .png is APNG
 
@@ -188,7 +194,7 @@ def _write(
     indices, durations = anim.plan()
     source = anim.source
     transparent = source.style.theme == "transparent"
-    text = provenance_text(anim.provenance)
+    text = provenance_text(full_provenance(anim))
     if fmt in ("gif", "apng"):
         _write_frame_file(anim, tmp, fmt, indices, durations, on_frame, jobs)
         return
@@ -222,7 +228,7 @@ def _write_frame_file(
     palette_frames = (
         list(source.rgba([indices[0], indices[-1]])) if fmt == "gif" else []
     )
-    text = provenance_text(anim.provenance)
+    text = provenance_text(full_provenance(anim))
     spec = frame_file(
         fmt, size, n_frames=len(indices), durations_ms=durations, loop=anim.loop,
         palette_frames=palette_frames, transparent=source.style.theme == "transparent",
@@ -237,6 +243,14 @@ def _write_frame_file(
         for payload in _counting(payloads, on_frame):
             fp.write(payload)
         fp.write(spec.trailer)
+
+
+def full_provenance(anim: Animation) -> dict[str, Any]:
+    """The animation's provenance plus its look (theme, language, size)."""
+    style = anim.source.style
+    look = {"theme": style.theme, "lang": style.lang, "width": style.width,
+            "height": style.height, "dpi": style.dpi}  # fmt: skip
+    return {**anim.provenance, "style": look}
 
 
 def _save_html(anim: Animation, path: Path) -> Path:
