@@ -94,7 +94,7 @@ class FrameFile:
 
 def frame_file(
     fmt: str,
-    first: Frame,
+    size: tuple[int, int],
     *,
     n_frames: int | None,
     durations_ms: Sequence[int],
@@ -105,19 +105,21 @@ def frame_file(
     metadata: Mapping[str, str] | None = None,
     max_colors: int = MAX_COLORS,
 ) -> FrameFile:
-    """Header, encoder factory and trailer of a GIF or APNG of ``first``'s size.
+    """Header, encoder factory and trailer of a GIF or APNG of ``size`` (w, h).
 
-    ``palette_frames`` (GIF only) are the frames whose colours the global
-    palette keeps exact; default ``[first]``.
+    ``palette_frames`` (GIF only, required) are the frames whose colours the
+    global palette keeps exact, e.g. the first and the last.
     """
     options = _Options(0, loop, transparent, comment, dict(metadata or {}))
-    height, width = first.shape[:2]
+    width, height = size
     durations = durations_ms
     if n_frames is not None:
         _Options(list(durations), loop, transparent, comment, {}).check_count(n_frames)
     if fmt == "gif":
+        if not palette_frames:
+            raise ValueError("a GIF needs palette_frames")
         palette = build_palette(
-            palette_frames or [first], transparent=transparent, max_colors=max_colors
+            palette_frames, transparent=transparent, max_colors=max_colors
         )
         header = gif_header(
             width, height, palette, loop=loop, transparent=transparent,
@@ -226,7 +228,11 @@ def _write_streamed(
     durations = (
         _Constant(durations_ms) if isinstance(durations_ms, int) else durations_ms
     )
-    spec = frame_file(fmt, first, n_frames=n_frames, durations_ms=durations, **options)
+    size = (first.shape[1], first.shape[0])
+    palette_frames = options.pop("palette_frames") or [first]
+    spec = frame_file(fmt, size, n_frames=n_frames, durations_ms=durations,
+                      palette_frames=palette_frames, **options)  # fmt: skip
+    del palette_frames
     encoder, stream = spec.make_encoder(), _prepend(first, frames)
     del first
     with open(tmp, "wb") as fp:
