@@ -59,9 +59,7 @@ def _plain_log_axis(ax: Axes) -> None:
         ax.yaxis.set_minor_formatter(NullFormatter())
 
 
-def plot_loss(
-    trace: Trace, *, log: bool = False, style: Style | None = None
-) -> Figure:
+def plot_loss(trace: Trace, *, log: bool = False, style: Style | None = None) -> Figure:
     """Loss per iteration as a Figure (``log=True`` for a log y axis)."""
     style = style or Style()
     with style.context():
@@ -76,9 +74,17 @@ def plot_loss(
 class LossCursor:
     """A small loss panel (log y) whose marker follows the animation's frame."""
 
-    def __init__(self, ax: Axes, trace: Trace, style: Style) -> None:
+    def __init__(
+        self, ax: Axes, trace: Trace, style: Style, *, few_ticks: bool = False
+    ) -> None:
+        """Draw the loss on ``ax``; ``few_ticks``: label decades only (short panels)."""
         self.trace = trace
-        draw_loss(ax, trace, style=style, log=bool(np.all(trace.loss > 0)))
+        log = bool(np.all(trace.loss > 0))
+        draw_loss(ax, trace, style=style, log=log)
+        if log and few_ticks:  # a short panel: 1, 0.1 only, not 1 0.5 0.2 0.1
+            from matplotlib.ticker import LogLocator
+
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0,)))
         ax.set_xlabel(style.label("iteration"), labelpad=1)
         lo, hi = ax.get_xlim()
         ax.set_xlim(lo - 0.01 * (hi - lo), hi + 0.01 * (hi - lo))  # room for the dot

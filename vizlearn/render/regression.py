@@ -25,29 +25,54 @@ __all__ = [
 ]
 
 
+_MIN_LEGEND_WIDTH = 480  # pixels
+
+
 class _RegressionArtists:
     """The artists of one regression panel and how to move them to frame k."""
 
     def __init__(self, ax: Axes, trace: Trace, style: Style, residuals: bool) -> None:
         c, d = style.colors, trace.data
         self.trace, self.style = trace, style
-        self.points = ax.scatter(d["x"], d["t"], s=14, color=c["data"], alpha=0.8, zorder=3,
-                   label=style.label("data"))  # fmt: skip
+        self.points = ax.scatter(
+            d["x"],
+            d["t"],
+            s=14,
+            color=c["data"],
+            alpha=0.8,
+            zorder=3,
+            label=style.label("data"),
+        )
         if "truth" in d:
-            ax.plot(d["grid"], d["truth"], ls="--", lw=1.2, color=c["truth"],
-                    alpha=0.8, label=style.label("truth"))  # fmt: skip
-        self.residuals = LineCollection([], colors=c["residual"], linewidths=0.8,
-                                        zorder=2, label=style.label("residual"))  # fmt: skip
+            ax.plot(
+                d["grid"],
+                d["truth"],
+                ls="--",
+                lw=1.2,
+                color=c["truth"],
+                alpha=0.8,
+                label=style.label("truth"),
+            )
+        self.residuals = LineCollection(
+            [],
+            colors=c["residual"],
+            linewidths=0.8,
+            zorder=2,
+            label=style.label("residual"),
+        )
         self.residuals.set_visible(residuals)
         ax.add_collection(self.residuals)
-        (self.curve,) = ax.plot([], [], color=c["model"], lw=2.2, zorder=4,
-                                label=style.label("prediction"))  # fmt: skip
+        (self.curve,) = ax.plot(
+            [], [], color=c["model"], lw=2.2, zorder=4, label=style.label("prediction")
+        )
         self.title = ax.set_title(" ")
         ax.set(xlabel=style.label("input"), ylabel=style.label("output"))
         lo, hi = float(d["grid"][0]), float(d["grid"][-1])
         ax.set_xlim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
         ax.set_ylim(*_ylim(trace))
-        self.legend = ax.legend(loc="upper right", ncols=2)
+        # a thumbnail has no room for a legend: it would cover the data
+        small = style.width < _MIN_LEGEND_WIDTH
+        self.legend = None if small else ax.legend(loc="upper right", ncols=2)
 
     def update(self, k: int) -> list[Artist]:
         tr, style = self.trace, self.style
@@ -57,7 +82,9 @@ class _RegressionArtists:
         title = _title(tr, k, style)
         self.title.set_text(title)
         # points and legend sit above the moving lines, so they are redrawn too
-        return [self.residuals, self.points, self.curve, self.legend, self.title]
+        # (where the lines reach them; see vizlearn.render.frames)
+        above = [self.legend] if self.legend is not None else []
+        return [self.residuals, self.points, self.curve, *above, self.title]
 
 
 def _ylim(trace: Trace) -> tuple[float, float]:
@@ -96,14 +123,17 @@ def _number(value: float) -> str:
 def draw_regression(
     ax: Axes, trace: Trace, frame: int = -1, *, style: Style, residuals: bool = True
 ) -> list[Artist]:
-    """Draw data, the curve and residuals at snapshot ``frame``; return moving artists."""
+    """Draw data, curve and residuals at snapshot ``frame``; return moving artists."""
     return _RegressionArtists(ax, trace, style, residuals).update(frame)
 
 
 def frames_regression(
-    trace: Trace, *, style: Style | None = None, loss_panel: bool = True,
+    trace: Trace,
+    *,
+    style: Style | None = None,
+    loss_panel: bool = True,
     residuals: bool = True,
-) -> FrameSource:  # fmt: skip
+) -> FrameSource:
     """The regression animation as a FrameSource: curve panel over a loss panel."""
     style = style or Style()
     with style.context():
@@ -113,7 +143,12 @@ def frames_regression(
         else:
             top, bottom = fig.subplots(), None
         panel = _RegressionArtists(top, trace, style, residuals)
-        cursor = LossCursor(bottom, trace, style) if bottom is not None else None
+        small = style.width < _MIN_LEGEND_WIDTH  # a thumbnail: few loss ticks
+        cursor = (
+            LossCursor(bottom, trace, style, few_ticks=small)
+            if bottom is not None
+            else None
+        )
 
     def update(k: int) -> Sequence[Artist]:
         arts = panel.update(k)
@@ -123,12 +158,17 @@ def frames_regression(
 
 
 def plot_regression(
-    trace: Trace, *, frame: int = -1, style: Style | None = None,
-    loss_panel: bool = True, residuals: bool = True,
-) -> Figure:  # fmt: skip
+    trace: Trace,
+    *,
+    frame: int = -1,
+    style: Style | None = None,
+    loss_panel: bool = True,
+    residuals: bool = True,
+) -> Figure:
     """A still of the regression animation at snapshot ``frame``."""
-    source = frames_regression(trace, style=style, loss_panel=loss_panel,
-                               residuals=residuals)  # fmt: skip
+    source = frames_regression(
+        trace, style=style, loss_panel=loss_panel, residuals=residuals
+    )
     return source.still(frame % trace.n_records)
 
 
@@ -142,4 +182,3 @@ def animate_regression(
 ) -> FuncAnimation:
     """Matplotlib FuncAnimation of the curve (and residuals) over training."""
     return frames_regression(trace, style=style).animation(interval_ms=interval_ms)
-
