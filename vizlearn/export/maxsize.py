@@ -85,7 +85,7 @@ def save_within(
     n_frames = anim.n_frames
     smallest = None
     with atomic_path(path) as tmp:
-        i, measured = 0, None
+        i = 0
         while i < len(ladder):
             setting = ladder[i]
             candidate = _apply(anim, setting)
@@ -95,12 +95,13 @@ def save_within(
                 size = candidate.source.figure.canvas.get_width_height(physical=True)
                 n_out = len(candidate.plan()[0])
                 return Fit(path, setting, n_bytes, max_bytes, size, n_out)
-            smallest, measured = n_bytes, (setting, n_bytes)
-            i = _next_rung(ladder, i, measured, max_bytes, n_frames)
-    raise ValueError(
-        f"--max-size: cannot fit in {max_bytes:,} bytes; the smallest setting "
-        f"({_brief(ladder[-1])}) still takes {smallest:,} bytes"
-    )
+            smallest = n_bytes
+            i = _next_rung(ladder, i, (setting, n_bytes), max_bytes, n_frames)
+        raise ValueError(  # inside the block: nothing is written
+            f"--max-size: cannot fit in {max_bytes:,} bytes; the smallest setting "
+            f"({_brief(ladder[-1])}) still takes {smallest:,} bytes"
+        )
+    raise AssertionError  # pragma: no cover
 
 
 def _ladder(fmt: str, can_scale: bool) -> list[Setting]:

@@ -1,0 +1,108 @@
+"""Rendering and encoding in worker processes: same bytes for any --jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vizlearn.export.animated import read_animation_info, read_frame
+from vizlearn.export.animation import Animation, frame_durations, plan_frames
+from vizlearn.export.pipeline import encode_frames
+from vizlearn.render.frames import FrameSource, new_figure
+from vizlearn.style import Style
+
+N = 40
+
+
+def moving_line(
+    n: int = N, theme: str = "light", style: Style | None = None
+) -> FrameSource:
+    """A small chart: a sine that shifts, a dot and a title that counts."""
+    style = style or Style(theme=theme, width=160, height=120, dpi=40)
+    with style.context():
+        fig = new_figure(style, layout="constrained")
+        ax = fig.subplots()
+        x = np.linspace(0, 1, 50)
+        (line,) = ax.plot(x, np.sin(6 * x), lw=2)
+        (dot,) = ax.plot([0], [0], "o")
+        ax.set(xlim=(0, 1), ylim=(-1.2, 1.2))
+        title = ax.set_title(" ")
+
+    def update(k: int):
+        line.set_ydata(np.sin(6 * x + k / 5))
+        dot.set_data([k / n], [0])
+        title.set_text(f"frame {k}")
+        return [line, dot, title]
+
+    return FrameSource(fig, update, n, style)
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".png"])
+def test_bytes_do_not_depend_on_jobs(tmp_path: Path, suffix: str):
+    files = []
+    for jobs in (1, 2, 3):
+        path = tmp_path / f"j{jobs}{suffix}"
+        Animation(moving_line(), fps=20, jobs=jobs).save(path)
+        files.append(path.read_bytes())
+    assert files[0] == files[1] == files[2]
+    info = read_animation_info(tmp_path / f"j1{suffix}")
+    assert info.n_frames == N and info.size == (160, 120)
+
+
+def test_apng_frames_are_exact_and_gif_frames_near(tmp_path: Path):
+    source = moving_line()
+    Animation(source, jobs=2).save(tmp_path / "a.png")
+    Animation(source, jobs=2).save(tmp_path / "a.gif")
+    for k, expected in zip((0, 13, 14, N - 1), source.rgba([0, 13, 14, N - 1]),
+                           strict=True):  # fmt: skip
+        np.testing.assert_array_equal(read_frame(tmp_path / "a.png", k), expected)
+        gif = read_frame(tmp_path / "a.gif", k).astype(int)
+        assert np.abs(gif[..., :3] - expected[..., :3]).max() <= 48, k
+
+
+def test_worker_errors_reach_the_caller():
+    source = moving_line()
+    update = source.update
+
+    def broken(k: int):
+        if k == N - 3:
+            raise ValueError("boom at frame 37")
+        return update(k)
+
+    source.update = broken
+
+    class Encoder:
+        def encode(self, pixels, boxes, position):
+            return b"x"
+
+    with pytest.raises(RuntimeError, match="boom at frame 37"):
+        list(encode_frames(source, list(range(N)), Encoder, jobs=2))
+
+
+def test_holds_and_stride_keep_the_total_time():
+    durations = frame_durations(10, 10, hold_first_ms=500, hold_last_ms=2000,
+                                holds={4: 1000, -2: 300})  # fmt: skip
+    assert durations == [600, 100, 100, 100, 1100, 100, 100, 100, 400, 2100]
+    indices, kept = plan_frames(durations, stride=3)
+    assert indices == [0, 3, 6, 9]
+    assert kept == [800, 1300, 600, 2100] and sum(kept) == sum(durations)
+    with pytest.raises(ValueError, match="--hold: frame 10 is out of range"):
+        frame_durations(10, 10, holds={10: 100})
+
+
+def test_held_frames_are_written_with_their_time(tmp_path: Path):
+    anim = Animation(moving_line(12), fps=10, hold_last_ms=0, holds={5: 1000}, jobs=1)
+    info = read_animation_info(anim.save(tmp_path / "a.gif"))
+    assert info.durations_ms[5] == 1100 and info.durations_ms[4] == 100
+
+
+def test_transparent_gif_does_not_keep_old_frames(tmp_path: Path):
+    source = moving_line(theme="transparent")
+    Animation(source, jobs=1).save(tmp_path / "t.gif")
+    for k, expected in zip(range(N), source.rgba(), strict=True):
+        clear = expected[..., 3] < 128
+        got = read_frame(tmp_path / "t.gif", k)
+        assert clear.any() and (got[clear, 3] == 0).all(), k
+        assert (got[~clear, 3] == 255).all(), k
