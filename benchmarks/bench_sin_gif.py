@@ -72,8 +72,9 @@ def reference(out: str) -> None:
         W1 -= lr * x.T @ gh
         b1 -= lr * gh.sum(0)
 
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(8, 6), dpi=150,
-                                  height_ratios=[3, 1], layout="constrained")  # fmt: skip
+    fig, (ax, ax2) = plt.subplots(
+        2, 1, figsize=(8, 6), dpi=150, height_ratios=[3, 1], layout="constrained"
+    )
 
     def update(k: int) -> None:
         step, curve, fit, loss = history[k]
@@ -101,8 +102,20 @@ def reference(out: str) -> None:
 
 def vizlearn_command(out: str, jobs: int | None) -> list[str]:
     """The command line a user types (run as ``python -m vizlearn``)."""
-    cmd = [sys.executable, "-m", "vizlearn", "animate", "sin-regression",
-           "--size", f"{SIZE[0]}x{SIZE[1]}", "--frames", str(FRAMES), "-q", "-o", out]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "vizlearn",
+        "animate",
+        "sin-regression",
+        "--size",
+        f"{SIZE[0]}x{SIZE[1]}",
+        "--frames",
+        str(FRAMES),
+        "-q",
+        "-o",
+        out,
+    ]
     return cmd + (["--jobs", str(jobs)] if jobs else [])
 
 
@@ -152,8 +165,12 @@ def measure(cmd: list[str], out: Path) -> dict[str, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
-    return {"wall": wall, "bytes": out.stat().st_size, "memory": peak[0] / 1024,
-            "rss": usage.ru_maxrss / 1024}  # fmt: skip
+    return {
+        "wall": wall,
+        "bytes": out.stat().st_size,
+        "memory": peak[0] / 1024,
+        "rss": usage.ru_maxrss / 1024,
+    }
 
 
 def run(repeat: int, jobs: int | None) -> None:
@@ -164,31 +181,54 @@ def run(repeat: int, jobs: int | None) -> None:
         ref_cmd = [sys.executable, __file__, "--reference", str(ref_out)]
         for i in range(repeat):
             results["reference"].append(measure(ref_cmd, ref_out))
-            results["vizlearn"].append(measure(vizlearn_command(str(viz_out), jobs), viz_out))
-            print(f"run {i + 1}/{repeat}: reference {results['reference'][-1]['wall']:.1f} s,"
-                  f" vizlearn {results['vizlearn'][-1]['wall']:.2f} s", file=sys.stderr)  # fmt: skip
-    med = {side: {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-           for side, runs in results.items()}  # fmt: skip
+            results["vizlearn"].append(
+                measure(vizlearn_command(str(viz_out), jobs), viz_out)
+            )
+            print(
+                f"run {i + 1}/{repeat}: reference "
+                f"{results['reference'][-1]['wall']:.1f} s, "
+                f"vizlearn {results['vizlearn'][-1]['wall']:.2f} s",
+                file=sys.stderr,
+            )
+    med = {
+        side: {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        for side, runs in results.items()
+    }
     _print_table(med, repeat, jobs)
 
 
-def _print_table(med: dict[str, dict[str, float]], repeat: int, jobs: int | None) -> None:
+def _print_table(
+    med: dict[str, dict[str, float]], repeat: int, jobs: int | None
+) -> None:
     ref, viz = med["reference"], med["vizlearn"]
-    print(f"sin-regression GIF, {SIZE[0]}x{SIZE[1]} px, {FRAMES} frames, training "
-          f"included; medians of {repeat} runs; vizlearn --jobs {jobs or 'default'}"
-          f" ({os.cpu_count()} cores)\n")  # fmt: skip
-    print(f"| {'':<28} | {'reference':>11} | {'vizlearn':>10} | {'ratio':>6} | target |")
+    print(
+        f"sin-regression GIF, {SIZE[0]}x{SIZE[1]} px, {FRAMES} frames, training "
+        f"included; medians of {repeat} runs; vizlearn --jobs {jobs or 'default'}"
+        f" ({os.cpu_count()} cores)\n"
+    )
+    print(
+        f"| {'':<28} | {'reference':>11} | {'vizlearn':>10} | {'ratio':>6} | target |"
+    )
     print(f"|{'-' * 30}|{'-' * 13}|{'-' * 12}|{'-' * 8}|--------|")
-    rows = [("wall time (s)", "wall", "{:.2f}"), ("GIF size (KB)", "bytes", "{:.0f}"),
-            ("peak memory, PSS tree (MiB)", "memory", "{:.0f}"),
-            ("peak RSS, main process (MiB)", "rss", "{:.0f}")]  # fmt: skip
+    rows = [
+        ("wall time (s)", "wall", "{:.2f}"),
+        ("GIF size (KB)", "bytes", "{:.0f}"),
+        ("peak memory, PSS tree (MiB)", "memory", "{:.0f}"),
+        ("peak RSS, main process (MiB)", "rss", "{:.0f}"),
+    ]
     for label, key, fmt in rows:
         scale = 1e-3 if key == "bytes" else 1
         ratio = viz[key] / ref[key]
         target = TARGETS.get(key)
-        verdict = "" if target is None else f"≤ {target}" + (" ✓" if ratio <= target else " ✗")
-        print(f"| {label:<28} | {fmt.format(ref[key] * scale):>11} | "
-              f"{fmt.format(viz[key] * scale):>10} | {ratio:>6.3f} | {verdict:<6} |")  # fmt: skip
+        verdict = (
+            ""
+            if target is None
+            else f"≤ {target}" + (" ✓" if ratio <= target else " ✗")
+        )
+        print(
+            f"| {label:<28} | {fmt.format(ref[key] * scale):>11} | "
+            f"{fmt.format(viz[key] * scale):>10} | {ratio:>6.3f} | {verdict:<6} |"
+        )
 
 
 def profile(jobs: int) -> None:
