@@ -232,8 +232,9 @@ class Style:
         """Apply the style's rc settings inside a ``with`` block only.
 
         Like ``matplotlib.rc_context`` (every rc value is restored on exit),
-        but about 50 times cheaper, so the frame loop can enter it per frame:
-        the settings are validated once per style, not on every entry.
+        but about 3 times cheaper (0.06 against 0.18 ms), so the frame loop can
+        enter it per frame: the settings are validated once per style, not on
+        every entry.
         """
         import matplotlib as mpl
 
