@@ -39,17 +39,43 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     ...     image.save(tmp, format="PNG")
     """
     path = Path(path)
-    with tempfile.NamedTemporaryFile(
-        dir=path.parent, delete=False, prefix=f".{path.name}.", suffix=".tmp"
-    ) as handle:
-        tmp = Path(handle.name)
+    tmp = None
     try:
+        with _interrupts_deferred():  # a Ctrl-C here must not orphan the file
+            fd, name = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+            )
+            os.close(fd)
+            tmp = Path(name)
         yield tmp
         os.chmod(tmp, _target_mode(path))
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT back for a few system calls (Unix main thread; else no-op).
+
+    A Ctrl-C that arrives while the temporary file is being created would
+    otherwise leave it behind: the file exists before its name is known.
+    """
+    import signal
+    import threading
+
+    block = hasattr(signal, "pthread_sigmask") and (
+        threading.current_thread() is threading.main_thread()
+    )
+    if block:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if block:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _target_mode(path: Path) -> int:
