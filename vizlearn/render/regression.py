@@ -70,9 +70,9 @@ class _RegressionArtists:
         lo, hi = float(d["grid"][0]), float(d["grid"][-1])
         ax.set_xlim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
         ax.set_ylim(*_ylim(trace))
+        self.legend = ax.legend(loc="upper right", ncols=2)
         # a thumbnail has no room for a legend: it would cover the data
-        small = style.width < _MIN_LEGEND_WIDTH
-        self.legend = None if small else ax.legend(loc="upper right", ncols=2)
+        self.legend.set_visible(style.width >= _MIN_LEGEND_WIDTH)
 
     def update(self, k: int) -> list[Artist]:
         tr, style = self.trace, self.style
@@ -83,8 +83,7 @@ class _RegressionArtists:
         self.title.set_text(title)
         # points and legend sit above the moving lines, so they are redrawn too
         # (where the lines reach them; see vizlearn.render.frames)
-        above = [self.legend] if self.legend is not None else []
-        return [self.residuals, self.points, self.curve, *above, self.title]
+        return [self.residuals, self.points, self.curve, self.legend, self.title]
 
 
 def _ylim(trace: Trace) -> tuple[float, float]:
