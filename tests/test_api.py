@@ -140,8 +140,7 @@ def test_recorder_with_pytorch_tensors():
 
 
 def test_vl_train_stays_the_api_after_the_training_loop_is_imported():
-    import vizlearn.train  # noqa: F401  (the submodule of the same name)
-    from vizlearn.train import fit
+    from vizlearn.fitting import fit
 
     assert callable(vl.train) and vl.train is not fit
     assert vl.train("sin-regression", iters=20, frames=2).n_records == 2

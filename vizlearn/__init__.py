@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 from vizlearn._version import __version__
@@ -55,20 +53,3 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'vizlearn' has no attribute {name!r}")
 
-
-class _Package(types.ModuleType):
-    """Keeps ``vl.train`` the API function once the submodule vizlearn.train loads.
-
-    Python's import system sets ``vizlearn.train = <module vizlearn.train>`` when
-    the training loop is first imported, which would turn ``vl.train(...)`` into
-    "'module' object is not callable" from the second call on. Code that needs
-    the loop imports it by name: ``from vizlearn.train import fit``.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "train" and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from vizlearn.lessons.sin_regression import SinRegressionConfig, run
-from vizlearn.train import snapshot_steps
+from vizlearn.fitting import snapshot_steps
 
 
 @pytest.fixture(scope="module")

@@ -168,7 +168,7 @@ class _Schedule:
 def _schedule(
     model: MLP, iters: int, per_epoch: int, frames: int, track: int, seed: int
 ) -> _Schedule:
-    from vizlearn.train import snapshot_steps
+    from vizlearn.fitting import snapshot_steps
 
     eval_at = set(range(0, iters + 1, per_epoch)) | {iters}
     snap_at = set(snapshot_steps(iters, min(frames, iters + 1)).tolist())

@@ -102,7 +102,7 @@ def run(
 
     from vizlearn.core import MLP, SGD
     from vizlearn.datasets.toy import Dataset
-    from vizlearn.train import fit, snapshot_steps
+    from vizlearn.fitting import fit, snapshot_steps
 
     config = config or RegressionConfig()
     data = read_data(config)

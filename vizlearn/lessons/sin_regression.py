@@ -68,7 +68,7 @@ def run(
 
     from vizlearn.core import MLP, SGD
     from vizlearn.datasets.toy import sin_regression
-    from vizlearn.train import fit, snapshot_steps
+    from vizlearn.fitting import fit, snapshot_steps
 
     config = config or SinRegressionConfig()
     rng = np.random.default_rng(config.seed)

@@ -268,7 +268,7 @@ def run_training(
     from vizlearn.core.samplers import epoch_shuffle
     from vizlearn.datasets.planar import PLANAR
     from vizlearn.trace import Recorder
-    from vizlearn.train import fit, snapshot_steps
+    from vizlearn.fitting import fit, snapshot_steps
 
     config = config or TrainingConfig()
     data = PLANAR[config.dataset](seed=config.seed)

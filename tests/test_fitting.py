@@ -6,7 +6,7 @@ import numpy as np
 
 from vizlearn.core import MLP, SGD
 from vizlearn.datasets.toy import sin_regression
-from vizlearn.train import fit
+from vizlearn.fitting import fit
 
 
 def _setup(seed=0):
