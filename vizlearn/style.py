@@ -287,7 +287,8 @@ def _register_japanese_font() -> str:
     spec = find_spec("matplotlib_fontja")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(
-            "--lang ja needs the package matplotlib-fontja: pip install matplotlib-fontja"
+            "--lang ja needs the package matplotlib-fontja: "
+            "pip install matplotlib-fontja"
         )
     path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / "ipaexg.ttf"
     font_manager.fontManager.addfont(str(path))
