@@ -339,4 +339,4 @@ def list_command(as_json: bool) -> None:
     )
     others = sorted(set(COMMANDS) - {"list", "train", "animate", "plot", "render"})
     if others:
-        click.echo("\nMore lessons, each its own command: " + ", ".join(others))
+        click.echo("\nMore commands (vizlearn COMMAND --help): " + ", ".join(others))
