@@ -44,8 +44,11 @@ def wall(cmd: list[str], repeat: int) -> float:
 
 def imports(args: list[str]) -> tuple[float, bool]:
     """Seconds importing vizlearn and click (cumulative), and numpy/mpl imported?"""
-    result = subprocess.run([sys.executable, "-X", "importtime", str(SCRIPT), *args],
-                            capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+    )
     total, heavy = 0, False
     for line in result.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:

@@ -73,8 +73,20 @@ def test_filmstrip_and_poster(tmp_path: Path):
 
 def test_max_size_reports_what_it_did(tmp_path: Path):
     out = tmp_path / "a.gif"
-    result = invoke([*ANIMATE, "--frames", "24", "--iters", "600",
-                     "--max-size", "60KB", "-o", out, "--json"])  # fmt: skip
+    result = invoke(
+        [
+            *ANIMATE,
+            "--frames",
+            "24",
+            "--iters",
+            "600",
+            "--max-size",
+            "60KB",
+            "-o",
+            out,
+            "--json",
+        ]
+    )
     summary = json.loads(result.output)
     assert summary["bytes"][str(out)] == out.stat().st_size <= 60_000
     assert "of 60 KB" in summary["fitted"]
@@ -123,16 +135,64 @@ def test_bad_export_options_are_usage_errors(tmp_path, monkeypatch, args, messag
 
 def test_render_from_a_trace_with_export_options(tmp_path: Path):
     trace = tmp_path / "run.npz"
-    invoke(["train", "sin-regression", "--iters", "300", "--frames", "6", "-q",
-            "-o", trace])  # fmt: skip
+    invoke(
+        [
+            "train",
+            "sin-regression",
+            "--iters",
+            "300",
+            "--frames",
+            "6",
+            "-q",
+            "-o",
+            trace,
+        ]
+    )
     out = tmp_path / "r.apng"
-    invoke(["render", trace, "--size", "320x240", "--dpi", "50", "-q",
-            "--hold", "0=1s", "-o", out])  # fmt: skip
+    invoke(
+        [
+            "render",
+            trace,
+            "--size",
+            "320x240",
+            "--dpi",
+            "50",
+            "-q",
+            "--hold",
+            "0=1s",
+            "-o",
+            out,
+        ]
+    )
     assert read_animation_info(out).durations_ms[0] == 1100
-    invoke(["render", trace, "--size", "320x240", "--dpi", "50", "-q",
-            "--filmstrip", "0,-1", "-o", tmp_path / "s.png"])  # fmt: skip
-    result = invoke(["render", trace, "--kind", "loss", "--max-size", "5MB",
-                     "-o", tmp_path / "l.png"], expected=2)  # fmt: skip
+    invoke(
+        [
+            "render",
+            trace,
+            "--size",
+            "320x240",
+            "--dpi",
+            "50",
+            "-q",
+            "--filmstrip",
+            "0,-1",
+            "-o",
+            tmp_path / "s.png",
+        ]
+    )
+    result = invoke(
+        [
+            "render",
+            trace,
+            "--kind",
+            "loss",
+            "--max-size",
+            "5MB",
+            "-o",
+            tmp_path / "l.png",
+        ],
+        expected=2,
+    )
     assert "--max-size applies to animations" in result.output
 
 

@@ -35,8 +35,11 @@ cli.main(["animate", "sin-regression", *run, "--lang", "ja", "--theme", "dark",
 
 def _write_all(folder: Path) -> dict[str, bytes]:
     folder.mkdir()
-    subprocess.run([sys.executable, "-c", SCRIPT, str(folder), ",".join(FORMATS)],
-                   check=True, timeout=300)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(folder), ",".join(FORMATS)],
+        check=True,
+        timeout=300,
+    )
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
@@ -49,8 +52,12 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
 @pytest.mark.parametrize("fmt", [*FORMATS, "filmstrip"])
 def test_two_processes_write_the_same_bytes(two_runs, fmt: str):
     one, two = two_runs
-    name = {"png": "fit.png", "svg": "fit.svg", "pdf": "fit.pdf",
-            "filmstrip": "strip.png"}.get(fmt, f"anim.{fmt}")  # fmt: skip
+    name = {
+        "png": "fit.png",
+        "svg": "fit.svg",
+        "pdf": "fit.pdf",
+        "filmstrip": "strip.png",
+    }.get(fmt, f"anim.{fmt}")
     assert len(one[name]) > 100
     assert one[name] == two[name], f"{name} differs between two runs"
 

@@ -34,8 +34,10 @@ def _figures() -> dict[str, Figure]:
     from vizlearn.lessons.activations import ActivationsConfig, curves, titles
 
     x, values = curves(ActivationsConfig())
-    figures = {kind: api.plot(TRACE, kind, style=JA)
-               for kind in ("regression", "fit", "loss", "params")}  # fmt: skip
+    figures = {
+        kind: api.plot(TRACE, kind, style=JA)
+        for kind in ("regression", "fit", "loss", "params")
+    }
     figures["loss-log"] = api.plot(TRACE, "loss", style=JA, log=True)
     names = titles(ActivationsConfig())
     figures["activations"] = plot_activations(x, values, titles=names, style=JA)

@@ -52,4 +52,3 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'vizlearn' has no attribute {name!r}")
-

@@ -176,16 +176,23 @@ def _figure(trace: Trace, kind: str, style: Style, frame: int, log: bool) -> Fig
     raise ValueError(f"unknown kind {kind!r}; choose from {kinds}")
 
 
-def _require(trace: Trace, what: str, *, outputs: tuple[str, ...] = (),
-             data: tuple[str, ...] = ()) -> None:  # fmt: skip
+def _require(
+    trace: Trace,
+    what: str,
+    *,
+    outputs: tuple[str, ...] = (),
+    data: tuple[str, ...] = (),
+) -> None:
     """Raise ValueError naming what a figure needs that the trace didn't record."""
     missing = [f"outputs {k!r}" for k in outputs if k not in trace.outputs]
     missing += [f"data {k!r}" for k in data if k not in trace.data]
     if what == "params" and not trace.params:
         missing.append("params (rec.record(step, params={...}))")
     if missing:
-        raise ValueError(f"{what} needs {', '.join(missing)}, which this trace "
-                         "did not record; try kind 'loss' or 'metrics'")  # fmt: skip
+        raise ValueError(
+            f"{what} needs {', '.join(missing)}, which this trace "
+            "did not record; try kind 'loss' or 'metrics'"
+        )
 
 
 def _check_frame(trace: Trace, frame: int) -> None:

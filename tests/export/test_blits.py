@@ -45,8 +45,9 @@ def test_every_frame_equals_a_full_redraw_and_changes_only_in_its_boxes():
 
 def test_frames_in_any_order_equal_full_redraws():
     order = [12, 0, 5, 5, 11, 1]
-    for k, frame in zip(order, frames_regression(TRACE, style=STYLE).rgba(order),
-                        strict=True):  # fmt: skip
+    for k, frame in zip(
+        order, frames_regression(TRACE, style=STYLE).rgba(order), strict=True
+    ):
         np.testing.assert_array_equal(frame, full_redraw(k))
 
 

@@ -28,16 +28,18 @@ def test_webp_is_lossless_and_streamed(tmp_path: Path):
     info = read_animation_info(tmp_path / "a.webp")
     assert info.fmt == "webp" and info.n_frames == 12 and info.durations_ms[0] == 100
     for k, expected in zip((0, 7), source.rgba([0, 7]), strict=True):
-        np.testing.assert_array_equal(read_frame(tmp_path / "a.webp", k)[..., :3],
-                                      expected[..., :3])  # fmt: skip
+        np.testing.assert_array_equal(
+            read_frame(tmp_path / "a.webp", k)[..., :3], expected[..., :3]
+        )
     assert read_provenance(tmp_path / "a.webp")[0]["lesson"] == "demo"
 
 
 def test_mp4_plays_the_held_frames_and_carries_provenance(tmp_path: Path):
     imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
     path = tmp_path / "a.mp4"
-    Animation(moving_line(12), fps=10, hold_last_ms=1000,
-              provenance=PROVENANCE).save(path)  # fmt: skip
+    Animation(moving_line(12), fps=10, hold_last_ms=1000, provenance=PROVENANCE).save(
+        path
+    )
     n_frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
     assert n_frames == 12 + 10 and seconds == pytest.approx(2.2, abs=0.05)
     provenance, facts = read_provenance(path)

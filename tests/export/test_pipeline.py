@@ -55,8 +55,9 @@ def test_apng_frames_are_exact_and_gif_frames_near(tmp_path: Path):
     source = moving_line()
     Animation(source, jobs=2).save(tmp_path / "a.png")
     Animation(source, jobs=2).save(tmp_path / "a.gif")
-    for k, expected in zip((0, 13, 14, N - 1), source.rgba([0, 13, 14, N - 1]),
-                           strict=True):  # fmt: skip
+    for k, expected in zip(
+        (0, 13, 14, N - 1), source.rgba([0, 13, 14, N - 1]), strict=True
+    ):
         np.testing.assert_array_equal(read_frame(tmp_path / "a.png", k), expected)
         gif = read_frame(tmp_path / "a.gif", k).astype(int)
         assert np.abs(gif[..., :3] - expected[..., :3]).max() <= 48, k
@@ -82,8 +83,9 @@ def test_worker_errors_reach_the_caller():
 
 
 def test_holds_and_stride_keep_the_total_time():
-    durations = frame_durations(10, 10, hold_first_ms=500, hold_last_ms=2000,
-                                holds={4: 1000, -2: 300})  # fmt: skip
+    durations = frame_durations(
+        10, 10, hold_first_ms=500, hold_last_ms=2000, holds={4: 1000, -2: 300}
+    )
     assert durations == [600, 100, 100, 100, 1100, 100, 100, 100, 400, 2100]
     indices, kept = plan_frames(durations, stride=3)
     assert indices == [0, 3, 6, 9]

@@ -52,8 +52,13 @@ def test_animations_carry_provenance_and_style(tmp_path: Path, suffix: str, fmt:
     )
     provenance, facts = read_provenance(path)
     assert provenance["lesson"] == "sin-regression" and provenance["seed"] == 7
-    assert provenance["style"] == {"theme": "light", "lang": "en", "width": 160,
-                                   "height": 120, "dpi": 40}  # fmt: skip
+    assert provenance["style"] == {
+        "theme": "light",
+        "lang": "en",
+        "width": 160,
+        "height": 120,
+        "dpi": 40,
+    }
     assert facts["format"] == fmt and facts["frames"] == 12
     assert facts["size"] == [160, 120]
 

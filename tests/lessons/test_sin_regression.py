@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vizlearn.lessons.sin_regression import SinRegressionConfig, run
 from vizlearn.fitting import snapshot_steps
+from vizlearn.lessons.sin_regression import SinRegressionConfig, run
 
 
 @pytest.fixture(scope="module")

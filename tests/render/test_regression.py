@@ -79,6 +79,7 @@ def test_snapshot_regression_frames(sin_trace, image_snapshot):
 
 
 def test_snapshot_fit_dark_japanese(sin_trace, image_snapshot):
-    fig = plot_fit(sin_trace, style=Style(theme="dark", lang="ja", width=480,
-                                          height=360, dpi=60))  # fmt: skip
+    fig = plot_fit(
+        sin_trace, style=Style(theme="dark", lang="ja", width=480, height=360, dpi=60)
+    )
     image_snapshot(fig, "fit_dark_ja", tol=2)

@@ -23,8 +23,13 @@ def info_command(file: Path, as_json: bool) -> None:
     except ProvenanceError as e:
         raise click.ClickException(str(e)) from None
     if as_json:
-        click.echo(json.dumps({"file": facts, "provenance": provenance}, sort_keys=True,
-                              ensure_ascii=False))  # fmt: skip
+        click.echo(
+            json.dumps(
+                {"file": facts, "provenance": provenance},
+                sort_keys=True,
+                ensure_ascii=False,
+            )
+        )
         return
     click.echo(f"{'file':<14} {file.name}  {_describe(facts)}")
     for key in ("lesson", "seed", "vizlearn"):

@@ -122,9 +122,14 @@ def frame_file(
             palette_frames, transparent=transparent, max_colors=max_colors
         )
         header = gif_header(
-            width, height, palette, loop=loop, transparent=transparent,
-            comment=comment, metadata=options.metadata,
-        )  # fmt: skip
+            width,
+            height,
+            palette,
+            loop=loop,
+            transparent=transparent,
+            comment=comment,
+            metadata=options.metadata,
+        )
 
         def gif_encoder() -> GifEncoder:
             return GifEncoder(palette, durations, transparent=transparent)
@@ -198,13 +203,30 @@ def save_animation(
     _Options(durations_ms, loop, transparent, comment, dict(metadata or {}))
     with atomic_path(path) as tmp:
         if fmt == "webp":
-            write_webp(tmp, _checked(frames), durations_ms=durations_ms, loop=loop,
-                       transparent=transparent, comment=comment,
-                       metadata=metadata)  # fmt: skip
+            write_webp(
+                tmp,
+                _checked(frames),
+                durations_ms=durations_ms,
+                loop=loop,
+                transparent=transparent,
+                comment=comment,
+                metadata=metadata,
+            )
         else:
-            _write_streamed(tmp, fmt, _checked(frames), durations_ms, dict(
-                loop=loop, palette_frames=palette_frames, transparent=transparent,
-                comment=comment, metadata=metadata, max_colors=max_colors))  # fmt: skip
+            _write_streamed(
+                tmp,
+                fmt,
+                _checked(frames),
+                durations_ms,
+                dict(
+                    loop=loop,
+                    palette_frames=palette_frames,
+                    transparent=transparent,
+                    comment=comment,
+                    metadata=metadata,
+                    max_colors=max_colors,
+                ),
+            )
     return read_animation_info(path)
 
 
@@ -230,8 +252,14 @@ def _write_streamed(
     )
     size = (first.shape[1], first.shape[0])
     palette_frames = options.pop("palette_frames") or [first]
-    spec = frame_file(fmt, size, n_frames=n_frames, durations_ms=durations,
-                      palette_frames=palette_frames, **options)  # fmt: skip
+    spec = frame_file(
+        fmt,
+        size,
+        n_frames=n_frames,
+        durations_ms=durations,
+        palette_frames=palette_frames,
+        **options,
+    )
     del palette_frames
     encoder, stream = spec.make_encoder(), _prepend(first, frames)
     del first
@@ -283,10 +311,18 @@ def write_webp(
     image = Image.fromarray(np.ascontiguousarray(first)).convert(mode)
     del first  # the encoder takes one frame at a time from here
     sequence = _LazyFrames(frames, len(durations_ms) - 1, mode)
-    image.save(path, format="WEBP", save_all=True, append_images=[sequence],
-               duration=list(durations_ms), loop=loop, lossless=True,
-               method=WEBP_METHOD, quality=WEBP_QUALITY,
-               xmp=_to_xmp(comment, dict(metadata or {})))  # fmt: skip
+    image.save(
+        path,
+        format="WEBP",
+        save_all=True,
+        append_images=[sequence],
+        duration=list(durations_ms),
+        loop=loop,
+        lossless=True,
+        method=WEBP_METHOD,
+        quality=WEBP_QUALITY,
+        xmp=_to_xmp(comment, dict(metadata or {})),
+    )
     sequence.check_done()
 
 

@@ -99,9 +99,13 @@ class Animation:
 
     def plan(self) -> tuple[list[int], list[int]]:
         """The frames to write, in order, and each one's duration in ms."""
-        durations = frame_durations(self.n_frames, self.fps, holds=self.holds,
-                                    hold_first_ms=self.hold_first_ms,
-                                    hold_last_ms=self.hold_last_ms)  # fmt: skip
+        durations = frame_durations(
+            self.n_frames,
+            self.fps,
+            holds=self.holds,
+            hold_first_ms=self.hold_first_ms,
+            hold_last_ms=self.hold_last_ms,
+        )
         return plan_frames(durations, self.stride)
 
     def durations(self) -> list[int]:
@@ -135,8 +139,16 @@ class Animation:
 
         cache = self.__dict__.setdefault("_encoded", {})
         holds = tuple(sorted(self.holds.items()))
-        key = (fmt, self.fps, self.hold_first_ms, self.hold_last_ms, self.loop,
-               holds, self.stride, self.max_colors)  # fmt: skip
+        key = (
+            fmt,
+            self.fps,
+            self.hold_first_ms,
+            self.hold_last_ms,
+            self.loop,
+            holds,
+            self.stride,
+            self.max_colors,
+        )
         if key not in cache:
             with tempfile.TemporaryDirectory() as tmp:
                 suffix = "png" if fmt == "apng" else fmt
@@ -202,8 +214,14 @@ def _write(
     if fmt == "webp":
         from vizlearn.export.animated import write_webp
 
-        write_webp(tmp, frames, durations_ms=durations, loop=anim.loop,
-                   transparent=transparent, comment=text)  # fmt: skip
+        write_webp(
+            tmp,
+            frames,
+            durations_ms=durations,
+            loop=anim.loop,
+            transparent=transparent,
+            comment=text,
+        )
     else:
         from vizlearn.export.video import write_mp4
 
@@ -230,12 +248,17 @@ def _write_frame_file(
     )
     text = provenance_text(full_provenance(anim))
     spec = frame_file(
-        fmt, size, n_frames=len(indices), durations_ms=durations, loop=anim.loop,
-        palette_frames=palette_frames, transparent=source.style.theme == "transparent",
+        fmt,
+        size,
+        n_frames=len(indices),
+        durations_ms=durations,
+        loop=anim.loop,
+        palette_frames=palette_frames,
+        transparent=source.style.theme == "transparent",
         comment=text if fmt == "gif" else None,
         metadata={"vizlearn": text} if fmt == "apng" else None,
         max_colors=anim.max_colors,
-    )  # fmt: skip
+    )
     del palette_frames
     with open(tmp, "wb") as fp:
         fp.write(spec.header)
@@ -248,8 +271,13 @@ def _write_frame_file(
 def full_provenance(anim: Animation) -> dict[str, Any]:
     """The animation's provenance plus its look (theme, language, size)."""
     style = anim.source.style
-    look = {"theme": style.theme, "lang": style.lang, "width": style.width,
-            "height": style.height, "dpi": style.dpi}  # fmt: skip
+    look = {
+        "theme": style.theme,
+        "lang": style.lang,
+        "width": style.width,
+        "height": style.height,
+        "dpi": style.dpi,
+    }
     return {**anim.provenance, "style": look}
 
 

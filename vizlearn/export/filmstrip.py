@@ -55,8 +55,10 @@ def tile_frames(
     columns = columns or (n if n <= 4 else math.ceil(math.sqrt(n)))
     rows = math.ceil(n / columns)
     height, width = frames[0].shape[:2]
-    sheet = np.empty((rows * height + (rows - 1) * gap,
-                      columns * width + (columns - 1) * gap, 4), np.uint8)  # fmt: skip
+    sheet = np.empty(
+        (rows * height + (rows - 1) * gap, columns * width + (columns - 1) * gap, 4),
+        np.uint8,
+    )
     sheet[...] = fill
     for i, frame in enumerate(frames):
         y, x = (i // columns) * (height + gap), (i % columns) * (width + gap)

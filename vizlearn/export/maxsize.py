@@ -37,11 +37,18 @@ class Setting:
 
 
 LADDER = (
-    Setting(1, 1.0, 255), Setting(1, 1.0, 127), Setting(2, 1.0, 127),
-    Setting(2, 0.85, 127), Setting(2, 0.7, 127), Setting(3, 0.7, 63),
-    Setting(3, 0.6, 63), Setting(4, 0.5, 63), Setting(5, 0.4, 63),
-    Setting(6, 0.33, 31), Setting(8, 0.25, 31),
-)  # fmt: skip
+    Setting(1, 1.0, 255),
+    Setting(1, 1.0, 127),
+    Setting(2, 1.0, 127),
+    Setting(2, 0.85, 127),
+    Setting(2, 0.7, 127),
+    Setting(3, 0.7, 63),
+    Setting(3, 0.6, 63),
+    Setting(4, 0.5, 63),
+    Setting(5, 0.4, 63),
+    Setting(6, 0.33, 31),
+    Setting(8, 0.25, 31),
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +66,11 @@ class Fit:
         """'612 KB of 5.0 MB: every 2nd frame (50 frames), 840x630 px, 127 colours'."""
         parts = [f"{_human(self.n_bytes)} of {_human(self.max_bytes)}:"]
         s = self.setting
-        parts.append(f"every {_ordinal(s.stride)} frame ({self.n_frames} frames),"
-                     if s.stride > 1 else f"all {self.n_frames} frames,")  # fmt: skip
+        parts.append(
+            f"every {_ordinal(s.stride)} frame ({self.n_frames} frames),"
+            if s.stride > 1
+            else f"all {self.n_frames} frames,"
+        )
         parts.append(f"{self.size[0]}x{self.size[1]} px")
         if self.path.suffix.lower() == ".gif":
             parts[-1] += f", {s.colors} colours"
@@ -136,13 +146,20 @@ def _apply(anim: Animation, setting: Setting) -> Animation:
     source = anim.source
     if setting.scale != 1.0 and anim.remake is not None:
         style = source.style
-        source = anim.remake(replace(
-            style, width=max(16, round(style.width * setting.scale)),
-            height=max(16, round(style.height * setting.scale)),
-            dpi=max(20, round(style.dpi * setting.scale)),
-        ))  # fmt: skip
-    return replace(anim, source=source, stride=anim.stride * setting.stride,
-                   max_colors=min(anim.max_colors, setting.colors))  # fmt: skip
+        source = anim.remake(
+            replace(
+                style,
+                width=max(16, round(style.width * setting.scale)),
+                height=max(16, round(style.height * setting.scale)),
+                dpi=max(20, round(style.dpi * setting.scale)),
+            )
+        )
+    return replace(
+        anim,
+        source=source,
+        stride=anim.stride * setting.stride,
+        max_colors=min(anim.max_colors, setting.colors),
+    )
 
 
 def _brief(setting: Setting) -> str:

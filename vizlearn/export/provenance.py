@@ -159,8 +159,12 @@ def _gif(data: bytes) -> tuple[str, str | None, dict[str, Any]]:
     from vizlearn.export.animated import _read_gif_info
 
     info = _read_gif_info(data)
-    facts = {"size": list(info.size), "frames": info.n_frames,
-             "duration_ms": sum(info.durations_ms), "loop": info.loop}  # fmt: skip
+    facts = {
+        "size": list(info.size),
+        "frames": info.n_frames,
+        "duration_ms": sum(info.durations_ms),
+        "loop": info.loop,
+    }
     return "GIF", info.comment, facts
 
 

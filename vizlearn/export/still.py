@@ -22,8 +22,13 @@ def _metadata(fmt: str, text: str) -> dict[str, Any]:
         return {"Software": None, "vizlearn": text}
     if fmt == "svg":
         return {"Date": None, "Creator": "vizlearn", "Description": text}
-    return {"CreationDate": None, "ModDate": None, "Producer": None,
-            "Creator": "vizlearn", "Subject": text}  # fmt: skip
+    return {
+        "CreationDate": None,
+        "ModDate": None,
+        "Producer": None,
+        "Creator": "vizlearn",
+        "Subject": text,
+    }
 
 
 def save_figure(

@@ -61,16 +61,38 @@ def write_mp4(
     if first is None:
         raise ValueError("no frames to write")
     height, width = first.shape[:2]
-    params = ["-crf", str(CRF), "-preset", "medium", "-tune", "animation",
-              "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1",
-              "-movflags", "+faststart", "-f", "mp4",
-              "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]  # fmt: skip
+    params = [
+        "-crf",
+        str(CRF),
+        "-preset",
+        "medium",
+        "-tune",
+        "animation",
+        "-fflags",
+        "+bitexact",
+        "-flags:v",
+        "+bitexact",
+        "-map_metadata",
+        "-1",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        "-vf",
+        "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+    ]
     if comment is not None:
         params += ["-metadata", f"comment={comment}"]
     writer = ffmpeg.write_frames(  # type: ignore[attr-defined]
-        str(path), (width, height), fps=fps, codec="libx264", quality=None,
-        macro_block_size=1, ffmpeg_log_level="error", output_params=params,
-    )  # fmt: skip
+        str(path),
+        (width, height),
+        fps=fps,
+        codec="libx264",
+        quality=None,
+        macro_block_size=1,
+        ffmpeg_log_level="error",
+        output_params=params,
+    )
     writer.send(None)  # start ffmpeg
     try:
         stream = _chain(first, frames)

@@ -194,8 +194,12 @@ def _epoch_metrics(recorder: Recorder, step: int, model: MLP, split: Split) -> b
     """Record accuracy and loss on both splits; False (nothing kept) if not finite."""
     train_loss, train_acc, _ = evaluate(model, split.x_train, split.t_train)
     test_loss, test_acc, _ = evaluate(model, split.x_test, split.t_test)
-    metrics = {"train_acc": train_acc, "test_acc": test_acc,
-               "train_loss": train_loss, "test_loss": test_loss}  # fmt: skip
+    metrics = {
+        "train_acc": train_acc,
+        "test_acc": test_acc,
+        "train_loss": train_loss,
+        "test_loss": test_loss,
+    }
     if not all(math.isfinite(v) for v in metrics.values()):
         return False
     recorder.record(step, metrics=metrics)

@@ -119,8 +119,8 @@ def run(
     from vizlearn.core import MLP, OPTIMIZERS, softmax, softmax_cross_entropy
     from vizlearn.core.samplers import epoch_shuffle
     from vizlearn.datasets.planar import PLANAR
-    from vizlearn.trace import Recorder
     from vizlearn.fitting import fit, snapshot_steps
+    from vizlearn.trace import Recorder
 
     config = config or BoundaryConfig()
     data = PLANAR[config.dataset](seed=config.seed)

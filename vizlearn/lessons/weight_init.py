@@ -267,8 +267,8 @@ def run_training(
     from vizlearn.core import MLP, SGD
     from vizlearn.core.samplers import epoch_shuffle
     from vizlearn.datasets.planar import PLANAR
-    from vizlearn.trace import Recorder
     from vizlearn.fitting import fit, snapshot_steps
+    from vizlearn.trace import Recorder
 
     config = config or TrainingConfig()
     data = PLANAR[config.dataset](seed=config.seed)

@@ -19,15 +19,26 @@ Curve = tuple[NDArray[np.float64], NDArray[np.float64] | None]
 
 
 def draw_activation(
-    ax: Axes, x: NDArray, y: NDArray, dy: NDArray | None, *, title: str,
+    ax: Axes,
+    x: NDArray,
+    y: NDArray,
+    dy: NDArray | None,
+    *,
+    title: str,
     style: Style,
-) -> list[Artist]:  # fmt: skip
+) -> list[Artist]:
     """Draw one function (and its derivative, dashed) on ``ax``; return the lines."""
     c = style.colors
     lines = ax.plot(x, y, color=c["model"], lw=2.0, label="y")
     if dy is not None:
-        lines += ax.plot(x, dy, color=c["data"], lw=1.4, ls="--",
-                         label=f"dy/dx ({style.label('derivative')})")  # fmt: skip
+        lines += ax.plot(
+            x,
+            dy,
+            color=c["data"],
+            lw=1.4,
+            ls="--",
+            label=f"dy/dx ({style.label('derivative')})",
+        )
         ax.legend(loc="upper left")
     ax.axhline(0, color=c["muted"], lw=0.8)
     ax.axvline(0, color=c["muted"], lw=0.8)
@@ -37,10 +48,13 @@ def draw_activation(
 
 
 def plot_activations(
-    x: NDArray, curves: Mapping[str, Curve], *, titles: Mapping[str, str] | None = None,
+    x: NDArray,
+    curves: Mapping[str, Curve],
+    *,
+    titles: Mapping[str, str] | None = None,
     style: Style | None = None,
-) -> Figure:  # fmt: skip
-    """One panel per function in ``curves`` (name -> (y, dy or None)), in a row or grid."""
+) -> Figure:
+    """One panel per function in ``curves`` (name -> (y, dy or None)), in a grid."""
     style = style or Style()
     titles = titles or {}
     n = len(curves)
@@ -50,8 +64,9 @@ def plot_activations(
         fig = new_figure(style, layout="constrained")
         axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
         for ax, (name, (y, dy)) in zip(axes, curves.items(), strict=False):
-            draw_activation(ax, x, y, dy, title=titles.get(name, style.label(name)),
-                            style=style)  # fmt: skip
+            draw_activation(
+                ax, x, y, dy, title=titles.get(name, style.label(name)), style=style
+            )
         for ax in axes[n:]:
             ax.set_visible(False)
         fig.suptitle(style.label("activations_title"))

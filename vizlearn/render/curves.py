@@ -18,8 +18,13 @@ def draw_loss(
     ax: Axes, trace: Trace, *, style: Style, log: bool = False
 ) -> list[Artist]:
     """Draw the loss per iteration (and where training diverged); return the line."""
-    (line,) = ax.plot(trace.loss_steps, trace.loss, color=style.colors["model"],
-                      lw=1.4, label=style.label("loss"))  # fmt: skip
+    (line,) = ax.plot(
+        trace.loss_steps,
+        trace.loss,
+        color=style.colors["model"],
+        lw=1.4,
+        label=style.label("loss"),
+    )
     ax.set(xlabel=style.label("iteration"), ylabel=style.label("loss"))
     _cap_explosion(ax, trace.loss, log)  # before the log scale autoscales on 1e300s
     if log:
@@ -30,9 +35,18 @@ def draw_loss(
     if trace.diverged_at is not None:
         k = trace.diverged_at
         artists.append(ax.axvline(k, color=style.colors["muted"], ls=":", lw=1.2))
-        artists.append(ax.annotate(style.label("diverged", k=k), (k, 1), xycoords=(
-            "data", "axes fraction"), ha="right", va="top", xytext=(-4, -4),
-            textcoords="offset points", color=style.colors["foreground"]))  # fmt: skip
+        artists.append(
+            ax.annotate(
+                style.label("diverged", k=k),
+                (k, 1),
+                xycoords=("data", "axes fraction"),
+                ha="right",
+                va="top",
+                xytext=(-4, -4),
+                textcoords="offset points",
+                color=style.colors["foreground"],
+            )
+        )
     return artists
 
 

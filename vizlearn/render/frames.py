@@ -107,8 +107,13 @@ class FrameSource:
         with self.style.context():
             self.update(0)
             self.figure.draw_without_rendering()
-        return FuncAnimation(self.figure, self.update, frames=self.n_frames,
-                             interval=interval_ms, blit=True)  # fmt: skip
+        return FuncAnimation(
+            self.figure,
+            self.update,
+            frames=self.n_frames,
+            interval=interval_ms,
+            blit=True,
+        )
 
     def _freeze_layout(self) -> None:
         """Lay the figure out once with every artist, then keep positions fixed.

@@ -52,7 +52,7 @@ def plot_params(
         axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
         for ax, name in zip(axes, names, strict=False):
             draw_params(ax, trace, name, style=style)
-        for ax in axes[len(names):]:
+        for ax in axes[len(names) :]:
             ax.set_visible(False)
         fig.suptitle(style.label("params_title"))
         fig.draw_without_rendering()
