@@ -96,6 +96,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "final_fit": ("final fit", "学習後の回帰曲線"),
     "regression": ("sin regression", "sin 関数の回帰"),
     "loss_curve": ("loss per iteration", "損失関数の推移"),
+    "shown": ("{n} shown", "{n} 個を表示"),
     "params_title": ("parameters during training", "学習中のパラメータの推移"),
     "activations_title": ("activation functions", "活性化関数"),
     "diverged": ("diverged at iteration {k}", "学習回数 {k} で発散"),

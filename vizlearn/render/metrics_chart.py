@@ -87,6 +87,10 @@ def draw_metric(
         ylabel=style.label(group),
         title=style.label(group),
     )
+    if _unit(trace) == "epoch":
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 1.5
     values = np.concatenate([line.get_ydata() for line in lines])
     if group == "accuracy" and values.min() >= 0 and values.max() <= 1:
         ax.set_ylim(0, 1.02)

@@ -21,11 +21,11 @@ _MAX_LINES = 64  # beyond this a panel shows a seeded sample of elements
 def draw_params(ax: Axes, trace: Trace, name: str, *, style: Style) -> list[Artist]:
     """Draw every element of parameter ``name`` against iteration; return the lines."""
     values = trace.params[name].reshape(trace.n_records, -1)
-    shape = "×".join(str(s) for s in trace.params[name].shape[1:]) or "scalar"
+    shape = "×".join(str(s) for s in trace.params[name].shape[1:]) or "1"
     cols = np.arange(values.shape[1])
     if len(cols) > _MAX_LINES:
         cols = np.sort(np.random.default_rng(0).choice(cols, _MAX_LINES, replace=False))
-        shape += f", {_MAX_LINES} shown"
+        shape += ", " + style.label("shown", n=_MAX_LINES)
     lines = ax.plot(trace.steps, values[:, cols], lw=1.1, alpha=0.9)
     ax.set_title(f"{name}  ({shape})")
     ax.set_xlim(trace.steps[0], trace.steps[-1])
