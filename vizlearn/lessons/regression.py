@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from vizlearn.lessons._options import check_range, option, to_dict
+from vizlearn.lessons._options import option, to_dict
+from vizlearn.lessons.sin_regression import NetworkOptions
 
 if TYPE_CHECKING:
     from vizlearn.datasets.toy import Dataset
@@ -31,7 +32,7 @@ GRID_POINTS = 200
 
 
 @dataclass(frozen=True)
-class RegressionConfig:
+class RegressionConfig(NetworkOptions):
     """A CSV file of points and sin-regression's training options."""
 
     data: str | None = option(
@@ -39,23 +40,9 @@ class RegressionConfig:
         "CSV file of points: columns x, y (header optional); x far from [0, 1] "
         "is rescaled for training, figures stay in data units",
     )
-    hidden: int = option(10, "hidden units", low=1, high=10_000)
-    activation: str = option(
-        "sigmoid", "hidden activation", choices=("sigmoid", "tanh", "relu")
-    )
-    weight_std: float = option(0.01, "std of the initial weights", low=0, low_open=True)
-    lr: float = option(0.2, "learning rate", low=0, low_open=True)
-    iters: int = option(10_000, "training iterations", low=1, high=10_000_000)
-    frames: int = option(100, "parameter snapshots (animation frames)", low=2)
-    seed: int = option(0, "random seed (initial weights)", low=0)
 
     def __post_init__(self) -> None:
-        check_range(self)
-        if self.frames > self.iters + 1:
-            raise ValueError(
-                f"--frames must be at most --iters + 1 = {self.iters + 1}, "
-                f"got {self.frames}"
-            )
+        super().__post_init__()
         read_data(self)  # a bad file is a bad argument: say so before any work
 
 

@@ -17,20 +17,23 @@ from vizlearn.lessons._options import check_range, option, to_dict
 if TYPE_CHECKING:
     from vizlearn.trace import Trace
 
-__all__ = ["SinRegressionConfig", "run", "estimate_bytes", "GRID_POINTS"]
+__all__ = [
+    "NetworkOptions",
+    "SinRegressionConfig",
+    "run",
+    "estimate_bytes",
+    "GRID_POINTS",
+]
 
 NAME = "sin-regression"
 GRID_POINTS = 200
 
 
 @dataclass(frozen=True)
-class SinRegressionConfig:
-    """Everything that defines a sin-regression run."""
+class NetworkOptions:
+    """The 1-hidden-layer regression net and its training: shared by the lessons
+    that fit it (sin-regression, regression on your own points)."""
 
-    n: int = option(100, "number of data points", low=1, high=1_000_000)
-    noise: float = option(
-        1.0, "width of the U(0, noise) noise added to sin(2πx)", low=0
-    )
     hidden: int = option(10, "hidden units", low=1, high=10_000)
     activation: str = option(
         "sigmoid", "hidden activation", choices=("sigmoid", "tanh", "relu")
@@ -48,6 +51,16 @@ class SinRegressionConfig:
                 f"--frames must be at most --iters + 1 = {self.iters + 1}, "
                 f"got {self.frames}"
             )
+
+
+@dataclass(frozen=True)
+class SinRegressionConfig(NetworkOptions):
+    """Everything that defines a sin-regression run."""
+
+    n: int = option(100, "number of data points", low=1, high=1_000_000)
+    noise: float = option(
+        1.0, "width of the U(0, noise) noise added to sin(2πx)", low=0
+    )
 
 
 def estimate_bytes(config: SinRegressionConfig) -> int:
