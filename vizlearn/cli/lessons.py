@@ -22,13 +22,20 @@ from vizlearn.cli._common import (
     check_output,
     config_params,
     guard,
-    parse_duration,
     progress,
     report,
     report_params,
     style_params,
 )
-from vizlearn.cli.regression import ANIMATIONS, STILLS, _animation_params
+from vizlearn.cli.regression import (
+    OUTPUTS,
+    STILLS,
+    _animation_params,
+    _check_export,
+    _export_params,
+    drop_export_options,
+    save_frames_animation,
+)
 from vizlearn.lessons import Lesson
 
 __all__ = [
@@ -73,8 +80,8 @@ def _frame_param() -> click.Option:
 
 def _out_params(stem: str) -> list[click.Parameter]:
     text = (
-        f"output file: .png/.svg/.pdf draw a still, .gif/.webp/.apng an "
-        f"animation [default: {stem}.png, or {stem}.gif with --animate]"
+        f"output file: .png/.svg/.pdf draw a still, .gif/.webp/.apng/.mp4/.html "
+        f"an animation [default: {stem}.png, or {stem}.gif with --animate]"
     )
     return [
         click.Option(["-o", "--out"], type=click.Path(path_type=Path), help=text),
@@ -90,9 +97,9 @@ def _output(spec: _Spec, kw: dict[str, Any]) -> tuple[Path, bool]:
     """The output path and whether it is an animation."""
     animate = kw.pop("animate")
     out = kw.pop("out") or Path(f"{spec.lesson.name}.{'gif' if animate else 'png'}")
-    out = check_output(out, STILLS + ANIMATIONS)
+    out = check_output(out, STILLS + OUTPUTS)
     ext = out.suffix.lower().lstrip(".")
-    animated = ext in ANIMATIONS or (animate and ext == "png")
+    animated = (ext in OUTPUTS and ext != "png") or (animate and ext == "png")
     if animated and spec.still_only:
         raise click.UsageError(spec.still_only)
     return out, animated
@@ -118,17 +125,24 @@ def _make(spec: _Spec, name: str, help: str) -> click.Command:
         check_limits(
             style, spec.n_frames(config) if animated else 1, kw, spec.lesson, config
         )
+        if animated:
+            _check_export(kw, out, spec.n_frames(config))
+        else:
+            drop_export_options(kw)
+        written: dict[str, Any] = {"files": [str(out)]}
         with guard():
             trace = _run(spec, config, quiet)
             if animated:
-                _save_animation(spec, trace, out, style, kw, quiet)
+                written = save_frames_animation(
+                    _load(spec.frames), trace, out, style, kw, quiet
+                )
             else:
                 _save_still(spec, trace, out, style, frame)
-        _report({"files": [str(out)], **spec.summary(trace)}, as_json, quiet)
+        _report({**spec.summary(trace), **written}, as_json, quiet)
 
     params = [*config_params(config_cls)]
     if not spec.still_only:
-        params += [*_animation_params(), _frame_param()]
+        params += [*_animation_params(), *_export_params(), _frame_param()]
     params += [*style_params(), *_out_params(spec.lesson.name), *report_params()]
     return click.Command(name, callback=callback, params=params, help=help)
 
@@ -157,23 +171,6 @@ def _save_still(spec: _Spec, trace, out: Path, style, frame: int | None) -> None
         else draw(trace, frame=frame, style=style)
     )
     save_figure(fig, out, provenance=provenance(trace))
-
-
-def _save_animation(spec: _Spec, trace, out: Path, style, kw, quiet: bool) -> None:
-    from vizlearn.api import provenance
-    from vizlearn.export.animation import Animation
-
-    source = _load(spec.frames)(trace, style=style)
-    anim = Animation(
-        source,
-        fps=kw.pop("fps"),
-        loop=kw.pop("loop"),
-        hold_first_ms=parse_duration(kw.pop("hold_first")),
-        hold_last_ms=parse_duration(kw.pop("hold_last")),
-        provenance=provenance(trace),
-    )
-    with progress("rendering", anim.n_frames, quiet) as bar:
-        anim.save(out, on_frame=bar)
 
 
 # --- the four lessons -----------------------------------------------------------

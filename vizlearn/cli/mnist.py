@@ -20,11 +20,19 @@ from vizlearn.cli._common import (
     config_params,
     guard,
     output_param,
-    parse_duration,
     progress,
     report,
     report_params,
     style_params,
+)
+from vizlearn.cli.regression import (
+    OUTPUTS,
+    STILLS,
+    _animation_params,
+    _check_export,
+    _export_params,
+    drop_export_options,
+    save_frames_animation,
 )
 from vizlearn.lessons.gradients import GradientsConfig
 from vizlearn.lessons.metrics import METRIC_KINDS, MetricsConfig
@@ -40,33 +48,7 @@ __all__ = [
     "metrics_command",
 ]
 
-STILLS = ("png", "svg", "pdf")
-ANIMATIONS = ("gif", "webp", "apng")
-
-
-def _animation_params() -> list[click.Parameter]:
-    return [
-        click.Option(
-            ["--fps"],
-            type=click.FloatRange(0, 100, min_open=True),
-            default=10,
-            show_default=True,
-            help="frames per second (animations)",
-        ),
-        click.Option(
-            ["--hold-last"],
-            default="2s",
-            show_default=True,
-            help="extra time on the last frame (animations)",
-        ),
-        click.Option(
-            ["--loop"],
-            type=click.IntRange(0, 65535),
-            default=0,
-            show_default=True,
-            help="times to loop; 0 = forever",
-        ),
-    ]
+ANIMATIONS = tuple(ext for ext in OUTPUTS if ext != "png")  # .png is a still here
 
 
 def _empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
@@ -118,28 +100,22 @@ def _train_mnist(config: MnistConfig, quiet: bool, dataset: str = "mnist"):
     return trace, time.perf_counter() - start
 
 
-def _write_training(trace, out: Path, style, kw: dict[str, Any], quiet: bool) -> None:
+def _write_training(trace, out: Path, style, kw: dict[str, Any], quiet: bool) -> dict:
+    from functools import partial
+
     from vizlearn.render.classification import frames_training
 
     kind, frame = kw.pop("kind"), kw.pop("frame")
+    if out.suffix.lower().lstrip(".") in ANIMATIONS:
+        make = partial(frames_training, kind=kind)
+        return save_frames_animation(make, trace, out, style, kw, quiet)
+    drop_export_options(kw)
     source = frames_training(trace, kind=kind, style=style)
-    if out.suffix.lower().lstrip(".") in STILLS:
-        n = source.n_frames
-        if not -n <= frame < n:
-            raise ValueError(f"--frame must be between {-n} and {n - 1}, got {frame}")
-        _save_still(source.still(frame % n), out, _provenance(trace))
-        return
-    from vizlearn.export.animation import Animation
-
-    anim = Animation(
-        source,
-        fps=kw.pop("fps"),
-        loop=kw.pop("loop"),
-        hold_last_ms=parse_duration(kw.pop("hold_last")),
-        provenance=_provenance(trace),
-    )
-    with progress("rendering", anim.n_frames, quiet) as bar:
-        anim.save(out, on_frame=bar)
+    n = source.n_frames
+    if not -n <= frame < n:
+        raise ValueError(f"--frame must be between {-n} and {n - 1}, got {frame}")
+    _save_still(source.still(frame % n), out, _provenance(trace))
+    return {"files": [str(out)]}
 
 
 def _check_trace_path(ctx: click.Context, param: click.Parameter, value: Path | None):
@@ -168,11 +144,13 @@ def _mnist_params() -> list[click.Parameter]:
             help="snapshot drawn in a still (0 = start, -1 = end)",
         ),
         *_animation_params(),
+        *_export_params(),
         *style_params(),
         output_param(
             "mnist.png",
             STILLS + ANIMATIONS,
-            "output: .png/.svg/.pdf still, .gif/.webp/.apng growing animation",
+            "output: .png/.svg/.pdf still, .gif/.webp/.apng/.mp4/.html growing "
+            "animation",
         ),
         click.Option(
             ["--save-trace"],
@@ -198,14 +176,17 @@ def mnist_command(**kw: Any) -> None:
         raise click.UsageError(
             f"--frame must be between {-n} and {n - 1} (--frames {n})"
         )
+    if animated:
+        _check_export(kw, out, config.frames)
     with guard():
         trace, seconds = _train_mnist(config, quiet)
-        _write_training(trace, out, style, kw, quiet)
+        written = _write_training(trace, out, style, kw, quiet)
         if save_trace:
             trace.save(save_trace)
-    files = [str(out), *([str(save_trace)] if save_trace else [])]
+    files = [*written["files"], *([str(save_trace)] if save_trace else [])]
+    extra = {k: v for k, v in written.items() if k != "files"}
     report(
-        {"files": files, **summary(trace), "train_seconds": round(seconds, 3)},
+        {"files": files, **summary(trace), **extra, "train_seconds": round(seconds, 3)},
         as_json,
         quiet,
     )

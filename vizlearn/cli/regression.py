@@ -207,6 +207,38 @@ def _save_animation(trace, out: Path, style, kw: dict[str, Any], quiet: bool) ->
     return export_animation(anim, out, kw, quiet)
 
 
+EXPORT_KEYS = ("hold", "max_size", "filmstrip", "poster", "poster_frame", "jobs")
+
+
+def drop_export_options(kw: dict[str, Any]) -> None:
+    """Forget the animation-only options when the output is a still."""
+    for key in (*EXPORT_KEYS, "fps", "loop", "hold_first", "hold_last"):
+        kw.pop(key, None)
+
+
+def save_frames_animation(
+    make_source, trace, out: Path, style, kw, quiet: bool
+) -> dict:
+    """Animate with ``make_source(trace, style=...)`` and export as the options ask.
+
+    The lessons' own commands use this, so every animation gets the same
+    formats, holds, --max-size, --filmstrip, --poster and --jobs.
+    """
+    from vizlearn.api import provenance
+    from vizlearn.export.animation import Animation
+
+    anim = Animation(
+        make_source(trace, style=style),
+        fps=kw.pop("fps"),
+        loop=kw.pop("loop"),
+        hold_first_ms=parse_duration(kw.pop("hold_first", "0s")),
+        hold_last_ms=parse_duration(kw.pop("hold_last")),
+        provenance=provenance(trace),
+    )
+    anim.remake = lambda smaller: make_source(trace, style=smaller)
+    return export_animation(anim, out, kw, quiet)
+
+
 def export_animation(anim, out: Path, kw: dict[str, Any], quiet: bool) -> dict:
     """Write ``anim`` (or its filmstrip) and the poster; return summary entries.
 
