@@ -41,3 +41,31 @@ def test_animate_refuses_a_trace_without_a_curve():
     rec.record(0, loss=1.0, params={"w": [0.0]})
     with pytest.raises(ValueError, match="curve"):
         vl.animate(rec.freeze())
+
+
+def test_render_redraws_any_lessons_trace_even_smaller(tmp_path):
+    from tests.test_cli import invoke
+    from vizlearn.lessons.boundary import BoundaryConfig, run
+
+    path = run(BoundaryConfig(epochs=6, frames=4)).save(tmp_path / "b.npz")
+    out = tmp_path / "b.gif"
+    result = invoke(
+        [
+            "render",
+            str(path),
+            "-o",
+            str(out),
+            "--size",
+            "480x360",
+            "--max-size",
+            "60KB",
+            "--json",
+            "-q",
+        ]
+    )
+    import json
+
+    assert "px" in json.loads(result.stdout)["fitted"]
+    info = read_animation_info(out)
+    assert info.n_bytes <= 30 * 1024 and info.size[0] < 480  # redrawn smaller
+    assert '"lesson":"boundary"' in info.comment

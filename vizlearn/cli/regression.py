@@ -197,13 +197,7 @@ def _save_animation(trace, out: Path, style, kw: dict[str, Any], quiet: bool) ->
         hold_last_ms=parse_duration(kw.pop("hold_last")),
     )
     if anim.remake is None:  # --max-size may redraw it smaller
-
-        def remake(smaller):
-            from vizlearn.render.regression import frames_regression
-
-            return frames_regression(trace, style=smaller)
-
-        anim.remake = remake
+        anim.remake = lambda smaller: api.frames_for(trace, style=smaller)
     return export_animation(anim, out, kw, quiet)
 
 

@@ -48,7 +48,8 @@ LESSONS: dict[str, Lesson] = {
 
 # Figure kinds drawn from a regression trace: name -> one-line description.
 KINDS: dict[str, str] = {
-    "regression": "curve, residuals and loss over training (or a still at --frame)",
+    "regression": "training animation: curve and residuals, or the lesson's own "
+    "(mnist, boundary, optimizers, ...); a still at --frame",
     "fit": "the final fit: data, trained curve, residuals",
     "loss": "loss per iteration (--log for a log axis)",
     "params": "per-parameter trajectories, one panel per tensor",
