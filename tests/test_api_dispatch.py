@@ -58,7 +58,7 @@ def test_render_redraws_any_lessons_trace_even_smaller(tmp_path):
             "--size",
             "480x360",
             "--max-size",
-            "60KB",
+            "30KB",
             "--json",
             "-q",
         ]
