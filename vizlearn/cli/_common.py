@@ -1,5 +1,8 @@
-"""Shared pieces of the CLI: options built from config dataclasses, style and
-output options, progress bars, and turning library errors into one-line messages."""
+"""Shared pieces of the CLI.
+
+Options built from config dataclasses, style and output options, progress bars,
+and turning library errors into one-line messages.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Lessons with a command of their own: optimizers, boundary, weight-init and
-vanishing-gradients.
+"""Lessons with a command of their own.
+
+The commands optimizers, boundary, weight-init and vanishing-gradients.
 
 Each command runs its lesson, then writes a still (.png/.svg/.pdf) or an
 animation (.gif/.webp/.apng, or .png with ``--animate``): the output's

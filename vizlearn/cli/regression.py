@@ -36,12 +36,15 @@ class LessonGroup(click.Group):
         self.make = make
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """The lessons, sorted."""
         return sorted(LESSONS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """Build the command of lesson ``name`` (None if unknown)."""
         return self.make(LESSONS[name]) if name in LESSONS else None
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
+        """Name the valid lessons when the given one is unknown."""
         if args and args[0] not in LESSONS and not args[0].startswith("-"):
             raise click.UsageError(
                 f"unknown lesson {args[0]!r}; choose from {', '.join(sorted(LESSONS))}"

@@ -52,7 +52,7 @@ _BEALE_C = (1.5, 2.25, 2.625)
 
 
 def beale(x: ArrayLike, y: ArrayLike) -> Array:
-    """f = Σ_k (c_k - x + x yᵏ)² for c = (1.5, 2.25, 2.625); minimum 0 at (3, 0.5)."""
+    """F = Σ_k (c_k - x + x yᵏ)² for c = (1.5, 2.25, 2.625); minimum 0 at (3, 0.5)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return sum((c - x + x * y**k) ** 2 for k, c in enumerate(_BEALE_C, 1))
 
@@ -69,7 +69,7 @@ def beale_grad(x: ArrayLike, y: ArrayLike) -> tuple[Array, Array]:
 
 
 def himmelblau(x: ArrayLike, y: ArrayLike) -> Array:
-    """f = (x² + y - 11)² + (x + y² - 7)², with four minima of value 0."""
+    """F = (x² + y - 11)² + (x + y² - 7)², with four minima of value 0."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     return (x * x + y - 11.0) ** 2 + (x + y * y - 7.0) ** 2
 

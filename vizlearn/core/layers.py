@@ -52,6 +52,7 @@ class Layer:
         raise NotImplementedError
 
     def __call__(self, x: Array) -> Array:
+        """Same as ``forward(x)``."""
         return self.forward(x)
 
 

@@ -1,0 +1,1 @@
+"""Exporters: the only code that writes files (atomically, with provenance)."""

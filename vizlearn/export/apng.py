@@ -98,8 +98,7 @@ class ApngEncoder:
     def _changed(
         self, keys: NDArray[np.uint32], boxes: Boxes | None
     ) -> tuple[tuple[int, int, int, int], NDArray[np.bool_] | None]:
-        """Bounding box of the pixels that differ from the previous frame, and
-        which pixels in it differ."""
+        """Box of the pixels that differ from the previous frame, and which do."""
         height, width = keys.shape
         if self.keys is None:
             self.keys = keys.copy()

@@ -31,8 +31,11 @@ GRID_POINTS = 200
 
 @dataclass(frozen=True)
 class NetworkOptions:
-    """The 1-hidden-layer regression net and its training: shared by the lessons
-    that fit it (sin-regression, regression on your own points)."""
+    """The 1-hidden-layer regression net and its training options.
+
+    Shared by the lessons that fit it: sin-regression and regression on your
+    own points.
+    """
 
     hidden: int = option(10, "hidden units", low=1, high=10_000)
     activation: str = option(

@@ -1,4 +1,4 @@
-"""Tuning sweeps, as in the Keras MNIST tutorial: vary one thing, compare the curves.
+r"""Tuning sweeps, as in the Keras MNIST tutorial: vary one thing, compare the curves.
 
 ``--vary lr=0.001,0.01,0.1`` trains one network per value (a grid when
 several ``--vary`` are given) and records train and validation (test-split)
@@ -12,7 +12,7 @@ back in grid order: the numbers are the same whatever ``--jobs`` is.
 The tutorial's lesson: ten sigmoid hidden layers trained with SGD at lr 0.01
 stay at chance while the same network with ReLU learns::
 
-    vizlearn sweep --dataset mnist --layers 10 --hidden 64 --lr 0.01 \\
+    vizlearn sweep --dataset mnist --layers 10 --hidden 64 --lr 0.01 \
         --batch-size 32 --epochs 10 --vary activation=sigmoid,relu
 """
 

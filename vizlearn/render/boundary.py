@@ -42,8 +42,9 @@ def region_image(
     style: Style,
     levels: int | None = CONFIDENCE_LEVELS,
 ) -> NDArray[np.float64]:
-    """RGB image ``(g, g, 3)``: each cell the predicted class's colour, paler where
-    the network is unsure (probability near 1 / n_classes).
+    """RGB image ``(g, g, 3)``: the predicted class's colour, paler where unsure.
+
+    A cell is paler the nearer its probability is to 1 / n_classes.
 
     The confidence is shown in ``levels`` steps (None: continuous). The steps
     read like contour bands and keep animated GIFs about half the size.

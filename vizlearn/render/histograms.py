@@ -1,5 +1,8 @@
-"""Per-layer histograms: the book's activation distributions, and a deep network's
-activations and gradients layer by layer over training."""
+"""Per-layer histograms of activations and gradients.
+
+The book's activation distributions, and a deep network's activations and
+gradients layer by layer over training.
+"""
 
 from __future__ import annotations
 

@@ -134,8 +134,10 @@ def draw_optimizer_path(
 
 
 def frame_indices(n_records: int, frames: int | None = None) -> np.ndarray:
-    """Evenly spaced record indices, first and last included (all if ``frames`` is None
-    and there are at most ``MAX_FRAMES`` records)."""
+    """Evenly spaced record indices, first and last included.
+
+    All of them if ``frames`` is None and there are at most ``MAX_FRAMES``.
+    """
     frames = min(n_records, frames or MAX_FRAMES)
     return np.unique(
         np.round(np.linspace(0, n_records - 1, max(frames, 1))).astype(int)
