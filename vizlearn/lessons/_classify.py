@@ -27,6 +27,7 @@ __all__ = [
     "DATASETS",
     "Split",
     "load_split",
+    "split_for",
     "build_model",
     "parse_weight_init",
     "evaluate",
@@ -54,6 +55,22 @@ class Split:
     def n_inputs(self) -> int:
         """Input size (784 for MNIST, 2 for planar data)."""
         return int(self.x_train.shape[1])
+
+
+def split_for(config: Any, dtype: type, dataset: str | None = None) -> Split:
+    """``load_split`` with the data options every classification config has.
+
+    Reads ``dataset`` (unless given), ``seed``, ``data_dir``, ``cache_dir`` and
+    ``split_from_test`` from ``config``.
+    """
+    return load_split(
+        dataset or config.dataset,
+        seed=config.seed,
+        dtype=dtype,
+        data_dir=config.data_dir,
+        cache_dir=config.cache_dir,
+        split_from_test=config.split_from_test,
+    )
 
 
 def load_split(

@@ -112,17 +112,10 @@ def run(config: GradientsConfig | None = None) -> GradientComparison:
 
     from vizlearn.core import softmax_cross_entropy
     from vizlearn.core.fastgrad import naive_numerical_gradients, numerical_gradients
-    from vizlearn.lessons._classify import build_model, load_split, train_classifier
+    from vizlearn.lessons._classify import build_model, split_for, train_classifier
 
     config = config or GradientsConfig()
-    split = load_split(
-        config.dataset,
-        seed=config.seed,
-        dtype=np.float64,
-        data_dir=config.data_dir,
-        cache_dir=config.cache_dir,
-        split_from_test=config.split_from_test,
-    )
+    split = split_for(config, np.float64)
     model = build_model(
         split,
         hidden=config.hidden,

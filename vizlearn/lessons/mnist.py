@@ -92,18 +92,11 @@ def run(
     """Train the two-layer net and return its Trace (loss, accuracy per epoch, ...)."""
     import numpy as np
 
-    from vizlearn.lessons._classify import build_model, load_split, train_classifier
+    from vizlearn.lessons._classify import build_model, split_for, train_classifier
 
     config = config or MnistConfig()
     dtype = np.dtype(config.dtype).type
-    split = load_split(
-        dataset,
-        seed=config.seed,
-        dtype=dtype,
-        data_dir=config.data_dir,
-        cache_dir=config.cache_dir,
-        split_from_test=config.split_from_test,
-    )
+    split = split_for(config, dtype, dataset)
     model = build_model(
         split,
         hidden=config.hidden,

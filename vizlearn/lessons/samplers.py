@@ -118,17 +118,10 @@ def run(
     """Train once per sampler; ``on_step`` gets the count of updates done overall."""
     import numpy as np
 
-    from vizlearn.lessons._classify import build_model, load_split, train_classifier
+    from vizlearn.lessons._classify import build_model, split_for, train_classifier
 
     config = config or SamplersConfig()
-    split = load_split(
-        config.dataset,
-        seed=config.seed,
-        dtype=np.float32,
-        data_dir=config.data_dir,
-        cache_dir=config.cache_dir,
-        split_from_test=config.split_from_test,
-    )
+    split = split_for(config, np.float32)
     traces, cov = {}, {}
     for k, name in enumerate(config.samplers):
         model = build_model(

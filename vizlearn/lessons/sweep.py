@@ -141,16 +141,9 @@ def _run_one(config: SweepConfig) -> dict[str, Any]:
     import numpy as np
 
     from vizlearn.core.samplers import batches_per_epoch
-    from vizlearn.lessons._classify import build_model, load_split, train_classifier
+    from vizlearn.lessons._classify import build_model, split_for, train_classifier
 
-    split = load_split(
-        config.dataset,
-        seed=config.seed,
-        dtype=np.float32,
-        data_dir=config.data_dir,
-        cache_dir=config.cache_dir,
-        split_from_test=config.split_from_test,
-    )
+    split = split_for(config, np.float32)
     model = build_model(
         split,
         hidden=config.hidden,
