@@ -48,3 +48,27 @@ def test_loss_and_snapshots_line_up():
     assert trace.loss_steps.tolist() == list(range(10))
     assert trace.steps.tolist() == [0, 5, 10]
     np.testing.assert_allclose(trace.outputs["loss"][:2], trace.loss[[0, 5]])
+
+
+def test_a_probe_that_runs_backward_does_not_change_training():
+    from vizlearn.core import mean_squared_error
+
+    model, data = _setup()
+    other = np.linspace(-2, 2, 11)[:, None]
+
+    def probe(m):  # a forward and a backward on other data, as a histogram probe does
+        _, gy = mean_squared_error(m(other), np.zeros((11, 1)))
+        m.backward(gy)
+        return {"curve": m(other)[:, 0]}
+
+    trace = fit(
+        model,
+        data,
+        optimizer=SGD(0.3),
+        iters=40,
+        record_at=range(0, 41, 5),
+        probe=probe,
+    )
+    reference = _plain_loop(_setup()[0], data, 40, 0.3)
+    for name, p in reference.params().items():
+        np.testing.assert_array_equal(trace.params[name][-1], p.data, err_msg=name)

@@ -47,8 +47,9 @@ def fit(
         Iterations whose parameters are snapshot: step ``s`` means after ``s``
         updates, so 0 is the initial model and ``iters`` the final one.
     probe
-        Called at each snapshot; returns extra outputs to record (e.g. the
-        predicted curve on a grid).
+        Called at each snapshot step, before that step's forward pass; returns
+        extra outputs to record (e.g. the predicted curve on a grid). It may run
+        the model, even backward: the training step rebuilds caches and grads.
     batches
         Index arrays, one per iteration (a sampler); None means full batch.
     on_step
@@ -85,23 +86,23 @@ def _loop(
     params = model.params()
     last_good = {k: p.data.copy() for k, p in params.items()}
     for i in range(iters + 1):
+        # probe first: it may run the model (and even backward) freely, because
+        # this step's forward and backward then rebuild caches and gradients
+        probed = probe(model) if probe is not None and i in wanted else {}
         idx = next(batch_iter) if batch_iter is not None and i < iters else None
         x, t = (data.x, data.t) if idx is None else (data.x[idx], data.t[idx])
         value, gy = loss_fn(model.forward(x), t)
         if not np.isfinite(value):
             _record_divergence(recorder, i, model, last_good, probe)
             break
-        if i < iters:
-            # backward first: a probe runs the model and would overwrite the
-            # inputs that the layers cached for backward
-            model.backward(gy, input_grad=False)
         if i in wanted:
-            _snapshot(recorder, i, model, value, probe)
+            _snapshot(recorder, i, model, value, probed)
         if i == iters:
             break
         recorder.record(i, loss=value)
         for k, p in params.items():  # the state to show if the next step blows up
             np.copyto(last_good[k], p.data)
+        model.backward(gy, input_grad=False)
         optimizer.update()
         if on_step is not None:
             on_step(i + 1)
@@ -114,12 +115,13 @@ def _record_divergence(recorder, i, model, last_good, probe) -> None:
         return
     for k, p in model.params().items():
         p.data[...] = last_good[k]
-    _snapshot(recorder, i - 1, model, recorder.last_loss(), probe)
+    probed = probe(model) if probe is not None else {}
+    _snapshot(recorder, i - 1, model, recorder.last_loss(), probed)
 
 
 def _snapshot(
-    recorder: Recorder, step: int, model: MLP, value: float, probe: Probe | None
+    recorder: Recorder, step: int, model: MLP, value: float, probed: Mapping
 ) -> None:
     params = {k: p.data for k, p in model.params().items()}
-    outputs = {"loss": np.float64(value), **(probe(model) if probe else {})}
+    outputs = {"loss": np.float64(value), **probed}
     recorder.record(step, params=params, outputs=outputs)

@@ -112,8 +112,6 @@ def run(
     on_step: Callable[[int], object] | None = None,
 ) -> Trace:
     """Train the network and return its Trace (class grid, loss, accuracy, W1..)."""
-    import copy
-
     import numpy as np
 
     from vizlearn.core import MLP, OPTIMIZERS, softmax, softmax_cross_entropy
@@ -133,10 +131,7 @@ def run(
     points = np.column_stack([a.ravel() for a in np.meshgrid(grid_x, grid_y)])
     unit_points = np.column_stack([a.ravel() for a in np.meshgrid(units_x, units_y)])
 
-    def probe(model: MLP) -> dict:
-        # fit() calls the probe between forward and backward: a copy keeps the
-        # layers' cached inputs (which backward needs) untouched.
-        m = copy.deepcopy(model)
+    def probe(m: MLP) -> dict:
         p = softmax(m(points)).reshape(GRID, GRID, n_classes)
         loss, _ = softmax_cross_entropy(m(data.x), data.t)
         out = {

@@ -83,8 +83,6 @@ def run(
     on_step: Callable[[int], object] | None = None,
 ) -> Trace:
     """Train on the CSV's points; return the Trace (loss, W1..b2, curve, residuals)."""
-    import copy
-
     import numpy as np
 
     from vizlearn.core import MLP, SGD
@@ -104,8 +102,7 @@ def run(
     )
     grid = np.linspace(float(data.x.min()), float(data.x.max()), GRID_POINTS)
 
-    def probe(model: MLP) -> dict:
-        m = copy.deepcopy(model)  # fit() calls this between forward and backward
+    def probe(m: MLP) -> dict:
         return {
             "curve": m((grid[:, None] - offset) / scale)[:, 0],
             "fit": m(seen.x)[:, 0],

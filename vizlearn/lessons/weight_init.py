@@ -310,15 +310,14 @@ def run_training(
     )
 
 
-def _layer_stats(model, data, act_edges, grad_edges, relu: bool) -> dict:
+def _layer_stats(m, data, act_edges, grad_edges, relu: bool) -> dict:
     """Histograms of every hidden layer's output and of log10 |dL/dW| (whole set)."""
-    import copy
-
     import numpy as np
 
     from vizlearn.core import softmax_cross_entropy
 
-    m = copy.deepcopy(model)  # fit() calls this between forward and backward
+    # fit() probes before the step's forward pass, so running backward here
+    # (on the whole set) cannot disturb the training step's gradients
     x, acts = data.x, []
     for layer in m.layers:
         x = layer.forward(x)
