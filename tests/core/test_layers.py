@@ -153,3 +153,10 @@ def test_cross_entropy_in_float32_stays_finite_when_a_probability_underflows():
     y = np.array([[200.0, -200.0]], dtype=np.float32)  # p(class 1) underflows to 0
     value, _ = softmax_cross_entropy(y, np.array([1]))
     assert np.isfinite(value) and value > 80  # -log(float32 tiny) = 87.3
+
+
+def test_numerical_grad_on_chosen_indices_leaves_the_rest_nan(rng):
+    x = rng.standard_normal(6)
+    g = numerical_grad(lambda: float((x**2).sum()), x, indices=[1, 4])
+    np.testing.assert_allclose(g[[1, 4]], 2 * x[[1, 4]], rtol=1e-6)
+    assert np.isnan(g[[0, 2, 3, 5]]).all()

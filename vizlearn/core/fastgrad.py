@@ -21,11 +21,12 @@ which loses less precision).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
+from vizlearn.core.gradients import numerical_grad
 from vizlearn.core.layers import Layer, Linear
 from vizlearn.core.models import MLP
 
@@ -186,7 +187,7 @@ def naive_numerical_gradients(
 
         for name, p in params.items():
             indices = _indices(elements, name, p.data.size)
-            grads[name] = _naive_one(f, p.data, indices, eps)
+            grads[name] = numerical_grad(f, p.data, eps=eps, indices=indices)
     finally:
         for name, p in params.items():
             p.data = saved[name]
@@ -199,17 +200,3 @@ def _indices(
     if elements is None:
         return range(size)
     return elements.get(name, ())
-
-
-def _naive_one(f: Callable[[], float], x: Array, indices: Iterable[int], eps: float):
-    grad = np.full(x.shape, np.nan)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)
-    for i in indices:
-        orig = flat[i]
-        flat[i] = orig + eps
-        f_plus = f()
-        flat[i] = orig - eps
-        f_minus = f()
-        flat[i] = orig
-        gflat[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
