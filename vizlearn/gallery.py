@@ -475,22 +475,9 @@ entry(
 )
 def _samplers(out: Path, build: Build) -> list[Path]:
     from vizlearn.lessons.samplers import SamplersConfig, run
-    from vizlearn.render.samplers import plot_samplers
 
-    config = SamplersConfig(**build.options({}, {"iters": 100}))
-    runs = run(config)
-    accuracy = {
-        k: (float(t.metrics["train_acc"][-1]), float(t.metrics["test_acc"][-1]))
-        for k, t in runs.traces.items()
-    }
-    fig = plot_samplers(
-        runs.coverage,
-        accuracy,
-        n_train=runs.n_train,
-        batch_size=runs.batch_size,
-        style=build.style,
-    )
-    return [build.still(fig, out / "samplers.png", runs.meta)]
+    runs = run(SamplersConfig(**build.options({}, {"iters": 100})))
+    return [build.still(runs.plot(style=build.style), out / "samplers.png", runs.meta)]
 
 
 @entry(

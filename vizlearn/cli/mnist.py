@@ -253,7 +253,6 @@ def _samplers_params() -> list[click.Parameter]:
 def samplers_command(**kw: Any) -> None:
     """Compare minibatch samplers: examples seen so far, and final accuracy."""
     from vizlearn.lessons.samplers import run
-    from vizlearn.render.samplers import plot_samplers
 
     if kw["samplers"]:
         kw["samplers"] = tuple(dict.fromkeys(kw["samplers"]))
@@ -265,18 +264,7 @@ def samplers_command(**kw: Any) -> None:
     with guard():
         with progress("training", config.iters * len(config.samplers), quiet) as bar:
             runs = run(config, on_step=bar)
-        accuracy = {
-            k: (float(t.metrics["train_acc"][-1]), float(t.metrics["test_acc"][-1]))
-            for k, t in runs.traces.items()
-        }
-        fig = plot_samplers(
-            runs.coverage,
-            accuracy,
-            n_train=runs.n_train,
-            batch_size=runs.batch_size,
-            style=style,
-        )
-        _save_still(fig, out, runs.meta)
+        _save_still(runs.plot(style=style), out, runs.meta)
     report({"files": [str(out)], **runs.summary()}, as_json, quiet)
 
 

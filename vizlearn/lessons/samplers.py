@@ -67,6 +67,25 @@ class SamplerRuns:
     batch_size: int
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def accuracy(self) -> dict[str, tuple[float, float]]:
+        """Final (train, test) accuracy per sampler."""
+        return {
+            k: (float(t.metrics["train_acc"][-1]), float(t.metrics["test_acc"][-1]))
+            for k, t in self.traces.items()
+        }
+
+    def plot(self, *, style: Any = None) -> Any:
+        """The lesson's figure: examples seen per iteration, final accuracies."""
+        from vizlearn.render.samplers import plot_samplers
+
+        return plot_samplers(
+            self.coverage,
+            self.accuracy(),
+            n_train=self.n_train,
+            batch_size=self.batch_size,
+            style=style,
+        )
+
     def summary(self) -> dict[str, Any]:
         """Per sampler: final accuracies and losses, and coverage milestones."""
         per_epoch = -(-self.n_train // self.batch_size)
