@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vizlearn.lessons._options import option, to_dict
-from vizlearn.lessons.sin_regression import NetworkOptions
+from vizlearn.lessons.sin_regression import NetworkOptions, fit_network
 
 if TYPE_CHECKING:
     from vizlearn.datasets.toy import Dataset
@@ -85,39 +85,23 @@ def run(
     """Train on the CSV's points; return the Trace (loss, W1..b2, curve, residuals)."""
     import numpy as np
 
-    from vizlearn.core import MLP, SGD
     from vizlearn.datasets.toy import Dataset
-    from vizlearn.fitting import fit, snapshot_steps
 
     config = config or RegressionConfig()
     data = read_data(config)
     offset, scale = x_scaling(data.x)
     seen = Dataset((data.x - offset) / scale, data.t)  # what the network trains on
-    rng = np.random.default_rng(config.seed)
-    model = MLP(
-        [1, config.hidden, 1],
-        activation=config.activation,
-        weight_std=config.weight_std,
-        rng=rng,
-    )
     grid = np.linspace(float(data.x.min()), float(data.x.max()), GRID_POINTS)
 
-    def probe(m: MLP) -> dict:
+    def probe(m) -> dict:
         return {
             "curve": m((grid[:, None] - offset) / scale)[:, 0],
             "fit": m(seen.x)[:, 0],
         }
 
-    return fit(
-        model,
-        seen,
-        optimizer=SGD(config.lr),
-        iters=config.iters,
-        record_at=snapshot_steps(config.iters, config.frames),
-        probe=probe,
-        recorder=_recorder(config, data, grid, offset, scale),
-        on_step=on_step,
-    )
+    recorder = _recorder(config, data, grid, offset, scale)
+    rng = np.random.default_rng(config.seed)
+    return fit_network(config, seen, rng, probe, recorder, on_step)
 
 
 def _recorder(

@@ -82,25 +82,31 @@ def run(
     """Train the network and return its Trace (loss, W1..b2, curve, residuals)."""
     import numpy as np
 
-    from vizlearn.core import MLP, SGD
     from vizlearn.datasets.toy import sin_regression
-    from vizlearn.fitting import fit, snapshot_steps
 
     config = config or SinRegressionConfig()
     rng = np.random.default_rng(config.seed)
     data = sin_regression(config.n, noise=config.noise, rng=rng)
+    grid = np.linspace(0.0, 1.0, GRID_POINTS)
+
+    def probe(m) -> dict:
+        return {"curve": m(grid[:, None])[:, 0], "fit": m(data.x)[:, 0]}
+
+    recorder = _recorder(config, data, grid)
+    return fit_network(config, data, rng, probe, recorder, on_step)
+
+
+def fit_network(config: NetworkOptions, data, rng, probe, recorder, on_step) -> Trace:
+    """Build the 1-hidden-layer net from ``rng`` and train it with full-batch SGD."""
+    from vizlearn.core import MLP, SGD
+    from vizlearn.fitting import fit, snapshot_steps
+
     model = MLP(
         [1, config.hidden, 1],
         activation=config.activation,
         weight_std=config.weight_std,
         rng=rng,
     )
-    grid = np.linspace(0.0, 1.0, GRID_POINTS)
-
-    def probe(m: MLP) -> dict:
-        return {"curve": m(grid[:, None])[:, 0], "fit": m(data.x)[:, 0]}
-
-    recorder = _recorder(config, data, grid)
     return fit(
         model,
         data,
