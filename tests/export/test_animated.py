@@ -138,6 +138,18 @@ def test_palette_keeps_frequent_colours_exact() -> None:
     assert np.abs(mapped.astype(int) - frame[..., :3]).max() < 80
 
 
+@pytest.mark.parametrize("n_colors", [7, 15, 23])
+def test_small_palettes_keep_the_colour_of_a_thin_line(n_colors: int) -> None:
+    frame = np.full((120, 120, 4), 255, np.uint8)
+    frame[::10, :, :3] = GRID
+    frame[60:64, :, :3] = RED = (214, 39, 40)  # a thick red curve and its shades
+    for row, alpha in zip(range(40, 60), np.linspace(0.05, 0.95, 20), strict=True):
+        frame[row, :, :3] = np.rint(255 * (1 - alpha) + np.array(RED) * alpha)
+    frame[100, :12, :3] = GREEN = (44, 160, 44)  # a short green dash: 12 pixels
+    colors = {tuple(c) for c in build_palette([frame], max_colors=n_colors).colors}
+    assert len(colors) <= n_colors and {WHITE, GRID, RED, GREEN} <= colors
+
+
 def test_identical_frames_are_kept_as_tiny_frames(tmp_path: Path) -> None:
     path = tmp_path / "a.gif"
     a, b = chart(0), chart(5)

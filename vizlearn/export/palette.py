@@ -5,7 +5,17 @@ antialiasing shades. `build_palette` keeps the most frequent colours of a few
 reference frames exactly and fills the remaining slots with an octree
 quantization of the other pixels (Pillow's fast octree: on a matplotlib chart
 its worst error on the shades was 12-19 per channel, median cut's 35, at the
-same mean error). `Palette.index` maps an RGBA frame to palette
+same mean error). Below 64 colours the frequent half may miss a thin line's
+colour (a 15-colour sin-regression GIF drew the green truth line grey), so
+small palettes pick colours of the frames greedily instead, each time the one
+with the largest ``count * distance**2`` to those already picked: background
+first, then text, grid and each line's colour, then shades. Measured on the
+sin-regression animation at 1200x900 (15 / 31 / 63 colours): mean error per
+pixel 0.99 / 0.59 / 0.29 -> 0.73 / 0.38 / 0.15, and the GIF 4 / 5 / 0.4 %
+smaller. At 127 and 255 colours the greedy choice made the GIF 2-6 % larger,
+so there the frequent half and the octree stay.
+
+`Palette.index` maps an RGBA frame to palette
 indices through a 16 MiB lookup table over all 2**24 RGB colours, filled
 lazily: a colour's exact nearest palette entry is computed the first time the
 colour is seen and stored. The table is allocated with ``np.zeros`` (calloc),
@@ -36,7 +46,9 @@ __all__ = ["Palette", "build_palette", "pack_rgb"]
 MAX_COLORS = 255  # one index is left for transparency
 N_EXACT = 128  # most frequent colours always kept exactly (half the palette)
 ALPHA_THRESHOLD = 128  # GIF has 1-bit alpha: below this a pixel is transparent
+SMALL = 64  # palettes below this many colours are picked by `_spread`
 _SAMPLE = 1 << 18  # pixels given to the quantizer at most
+_CANDIDATES = 1 << 16  # most frequent colours `_spread` considers
 _CHUNK = 4096  # colours per distance block, bounds temporary memory (8 MiB)
 
 
@@ -136,7 +148,8 @@ def build_palette(
     -------
     Palette
         If the frames hold at most ``max_colors`` colours, all of them exactly.
-        Otherwise the most frequent half exactly and octree colours for the rest.
+        Otherwise the most frequent half exactly and octree colours for the
+        rest; below 64 colours, colours of the frames spread out greedily.
     """
     if not 2 <= max_colors <= MAX_COLORS:
         raise ValueError(f"max_colors must be in 2..{MAX_COLORS}, got {max_colors}")
@@ -145,6 +158,8 @@ def build_palette(
     keys, counts = keys[order], counts[order]
     if len(keys) <= max_colors:
         colors = unpack_rgb(keys)
+    elif max_colors < SMALL:
+        colors = unpack_rgb(_spread(keys, counts, max_colors))
     else:
         n_exact = min(N_EXACT, max_colors // 2)
         exact = unpack_rgb(keys[:n_exact])
@@ -193,6 +208,25 @@ def _append_new(base: NDArray[np.uint8], extra: NDArray[np.uint8]) -> NDArray[np
     if not unique:
         return base
     return np.concatenate([base, np.array(unique, np.uint8)])
+
+
+def _spread(
+    keys: NDArray[np.uint32], counts: NDArray[np.int64], n_colors: int
+) -> NDArray[np.uint32]:
+    """Pick ``n_colors`` keys, greedily maximizing count times squared distance.
+
+    ``keys`` come most frequent first, so the first pick is the most frequent
+    colour; integer arithmetic and first-index ties keep it deterministic.
+    """
+    keys, counts = keys[:_CANDIDATES], counts[:_CANDIDATES]
+    colors = unpack_rgb(keys).astype(np.int64)
+    nearest = np.full(len(keys), np.iinfo(np.int64).max // (int(counts.max()) + 1))
+    picked = []
+    for _ in range(n_colors):
+        i = int(np.argmax(counts * nearest))
+        picked.append(i)
+        nearest = np.minimum(nearest, ((colors - colors[i]) ** 2).sum(axis=1))
+    return keys[picked]
 
 
 def _nearest(
