@@ -95,6 +95,21 @@ def test_max_size_reports_what_it_did(tmp_path: Path):
     assert not (tmp_path / "b.gif").exists()
 
 
+def test_colors_set_the_gif_palette_and_cap_max_size(tmp_path: Path):
+    args = [*ANIMATE, "--frames", "12", "--iters", "600"]
+    invoke([*args, "-o", tmp_path / "all.gif"])
+    invoke([*args, "--colors", "15", "-o", tmp_path / "15.gif"])
+    with Image.open(tmp_path / "15.gif") as im:
+        n_entries = len(im.global_palette.palette) // 3  # 15 + transparent, padded
+    assert n_entries == 16
+    assert (tmp_path / "15.gif").stat().st_size < (tmp_path / "all.gif").stat().st_size
+    out = tmp_path / "fit.gif"
+    result = invoke(
+        [*args, "--colors", "31", "--max-size", "25KB", "-o", out, "--json"]
+    )
+    assert json.loads(result.output)["fitted"].endswith(", 31 colours")
+
+
 def test_jobs_give_the_same_file(tmp_path: Path):
     args = [*ANIMATE, "--frames", "30", "--iters", "600"]
     invoke([*args, "--jobs", "1", "-o", tmp_path / "1.gif"])
@@ -123,6 +138,8 @@ def test_transparent_theme_frames_do_not_pile_up(tmp_path: Path):
         (["--filmstrip", "0,1", "-o", "x.gif"], "a filmstrip is a PNG"),
         (["--poster", "p.jpg"], "unknown format '.jpg'; use one of .png"),
         (["--jobs", "0"], "0 is not in the range"),
+        (["--colors", "1"], "1 is not in the range 2<=x<=255"),
+        (["--colors", "63", "-o", "x.webp"], "--colors sets a GIF palette"),
         (["-o", "x.avi"], "use one of .gif, .webp, .png, .apng, .mp4, .html"),
     ],
 )

@@ -117,6 +117,12 @@ def _export_params() -> list[click.Parameter]:
             "Hatena) by dropping frames, pixels or colours",
         ),
         click.Option(
+            ["--colors"],
+            type=click.IntRange(2, 255),
+            help="GIF palette size: fewer make smaller files, 63 looks "
+            "the same on most charts  [default: 255]",
+        ),
+        click.Option(
             ["--filmstrip"],
             metavar="FRAMES",
             help="write these frames side by side as one PNG instead (e.g. 0,25,50,-1)",
@@ -168,6 +174,11 @@ def _check_export(kw: dict[str, Any], out: Path, n_frames: int) -> None:
                 f"0..{n_frames - 1}",
                 param_hint="'--poster-frame'",
             )
+    if kw["colors"] is not None and ext != "gif":
+        raise click.BadParameter(
+            f"--colors sets a GIF palette; .{ext} files keep every colour",
+            param_hint="'--colors'",
+        )
     if kw["max_size"] and ext == "html":
         raise click.BadParameter(
             "--max-size works for .gif, .webp, .png, .mp4", param_hint="'--max-size'"
@@ -204,7 +215,15 @@ def _save_animation(trace, out: Path, style, kw: dict[str, Any], quiet: bool) ->
     return export_animation(anim, out, kw, quiet)
 
 
-EXPORT_KEYS = ("hold", "max_size", "filmstrip", "poster", "poster_frame", "jobs")
+EXPORT_KEYS = (
+    "hold",
+    "max_size",
+    "colors",
+    "filmstrip",
+    "poster",
+    "poster_frame",
+    "jobs",
+)
 
 
 def drop_export_options(kw: dict[str, Any]) -> None:
@@ -245,6 +264,7 @@ def export_animation(anim, out: Path, kw: dict[str, Any], quiet: bool) -> dict:
     from vizlearn.export.filmstrip import save_filmstrip, save_poster
 
     anim.holds, anim.jobs = kw.pop("hold") or {}, kw.pop("jobs")
+    anim.max_colors = kw.pop("colors") or anim.max_colors
     budget, strip = kw.pop("max_size"), kw.pop("filmstrip")
     poster, poster_frame = kw.pop("poster"), kw.pop("poster_frame")
     extra: dict[str, Any] = {}

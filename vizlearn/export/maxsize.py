@@ -91,7 +91,7 @@ def save_within(
     """
     path = Path(path)
     fmt = _format(path)
-    ladder = _ladder(fmt, anim.remake is not None)
+    ladder = _ladder(fmt, anim.remake is not None, anim.max_colors)
     n_frames = anim.n_frames
     smallest = None
     with atomic_path(path) as tmp:
@@ -114,11 +114,11 @@ def save_within(
     raise AssertionError  # pragma: no cover
 
 
-def _ladder(fmt: str, can_scale: bool) -> list[Setting]:
-    """The rungs that apply: colours only for GIF, scaling only with ``remake``."""
+def _ladder(fmt: str, can_scale: bool, max_colors: int = 255) -> list[Setting]:
+    """The rungs that apply: GIF colours up to ``max_colors``, scaling with remake."""
     out: list[Setting] = []
     for s in LADDER:
-        s = s if fmt == "gif" else replace(s, colors=255)
+        s = replace(s, colors=min(s.colors, max_colors) if fmt == "gif" else 255)
         s = s if can_scale else replace(s, scale=1.0)
         if s not in out:
             out.append(s)
