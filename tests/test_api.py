@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import vizlearn as vl
-from vizlearn.export.animated import read_animation_info
+from vizlearn.export.readback import read_animation_info
 
 SMALL = vl.Style(width=320, height=240, dpi=50)
 

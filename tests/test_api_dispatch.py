@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import vizlearn as vl
-from vizlearn.export.animated import read_animation_info
+from vizlearn.export.readback import read_animation_info
 from vizlearn.style import Style
 
 SMALL = Style(width=480, height=360, dpi=60)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from vizlearn._version import __version__
 from vizlearn.cli import cli
-from vizlearn.export.animated import read_animation_info
+from vizlearn.export.readback import read_animation_info
 
 FAST = ["--iters", "300", "--frames", "6", "--size", "320x240", "--dpi", "50"]
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from vizlearn.cli import cli
-from vizlearn.export.animated import read_animation_info, read_frame
+from vizlearn.export.readback import read_animation_info, read_frame
 
 FAST = ["--iters", "300", "--frames", "6", "--size", "320x240", "--dpi", "50", "-q"]
 ANIMATE = ["animate", "sin-regression", *FAST]

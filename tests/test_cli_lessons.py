@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from vizlearn.cli import cli
-from vizlearn.export.animated import read_animation_info
+from vizlearn.export.readback import read_animation_info
 
 SMALL = ["--size", "320x240", "--dpi", "50", "-q"]
 BOUNDARY = ["boundary", "--dataset", "xor", "--epochs", "3", "--frames", "4", *SMALL]

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from vizlearn.cli import cli
-from vizlearn.export.animated import read_animation_info
+from vizlearn.export.readback import read_animation_info
 
 SHARED_MNIST = Path(  # as tests/conftest.py finds it
     os.environ.get(

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from vizlearn.cli import cli
-from vizlearn.export.animated import read_animation_info
 from vizlearn.export.html import Card, human_size, picture_html, player_html
+from vizlearn.export.readback import read_animation_info
 from vizlearn.gallery import ENTRIES, GalleryResult, build_gallery
 
 SIN = ["sin-regression", "fit", "loss", "params", "fit-ja-dark", "activations"]

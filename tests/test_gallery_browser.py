@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vizlearn.export.animated import read_frame
+from vizlearn.export.readback import read_frame
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [

@@ -55,7 +55,7 @@ def test_allow_large_lifts_the_frame_limit(tmp_path):
             str(tmp_path / "a.gif"),
         ]
     )
-    from vizlearn.export.animated import read_animation_info
+    from vizlearn.export.readback import read_animation_info
 
     assert read_animation_info(tmp_path / "a.gif").n_frames == 2101
 

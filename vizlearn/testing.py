@@ -210,7 +210,7 @@ class ImageSnapshot(_Snapshot):
         self, path: Path, stem: str, tol: float, frames: Sequence[int] | None
     ) -> None:
         __tracebackhide__ = True
-        from vizlearn.export.animated import read_animation_info, read_frame
+        from vizlearn.export.readback import read_animation_info, read_frame
 
         info = read_animation_info(path)
         meta_path = self.directory / f"{stem}.json"
@@ -253,7 +253,7 @@ class ImageSnapshot(_Snapshot):
     ) -> None:
         from PIL import Image
 
-        from vizlearn.export.animated import read_frame
+        from vizlearn.export.readback import read_frame
 
         self._wrote(meta_path, "updated" if existed else "written")
         for old in self.directory.glob(f"{_glob_escape(stem)}.frame*.png"):

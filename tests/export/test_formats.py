@@ -10,11 +10,11 @@ import pytest
 from PIL import Image
 from test_pipeline import moving_line  # noqa: E402  (tests/export is on sys.path)
 
-from vizlearn.export.animated import read_animation_info, read_frame
 from vizlearn.export.animation import Animation
 from vizlearn.export.filmstrip import parse_frames, save_filmstrip, save_poster
 from vizlearn.export.maxsize import Setting, save_within
 from vizlearn.export.provenance import read_provenance
+from vizlearn.export.readback import read_animation_info, read_frame
 from vizlearn.export.video import VideoUnavailable, repeats, write_mp4
 
 PROVENANCE = {"lesson": "demo", "seed": 3, "config": {"lr": 0.1}}

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vizlearn.export.animated import read_animation_info, read_frame
 from vizlearn.export.animation import Animation, frame_durations, plan_frames
 from vizlearn.export.pipeline import encode_frames
+from vizlearn.export.readback import read_animation_info, read_frame
 from vizlearn.render.frames import FrameSource, new_figure
 from vizlearn.style import Style
 

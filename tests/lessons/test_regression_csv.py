@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from vizlearn.cli import cli
 from vizlearn.datasets.csv import CsvError, read_xy_csv
-from vizlearn.export.animated import read_animation_info
+from vizlearn.export.readback import read_animation_info
 from vizlearn.lessons.regression import RegressionConfig, run, x_scaling
 from vizlearn.render.regression import plot_regression
 from vizlearn.style import Style

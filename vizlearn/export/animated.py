@@ -18,15 +18,11 @@ WebP's frame count can be lower than the number of inputs.
 
 from __future__ import annotations
 
-import json
-import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
-from xml.sax.saxutils import escape
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,17 +30,15 @@ from PIL import Image
 
 from vizlearn.export.apng import APNG_END, ApngEncoder, apng_header
 from vizlearn.export.atomic import atomic_path
-from vizlearn.export.gif import METADATA_PREFIX, GifEncoder, gif_header
+from vizlearn.export.gif import GifEncoder, gif_header
 from vizlearn.export.palette import MAX_COLORS, build_palette
+from vizlearn.export.readback import (
+    AnimationInfo,
+    read_animation_info,
+    to_xmp,
+)
 
-__all__ = [
-    "AnimationInfo",
-    "FORMATS",
-    "FrameFile",
-    "read_animation_info",
-    "read_frame",
-    "save_animation",
-]
+__all__ = ["FORMATS", "FrameFile", "save_animation", "write_webp", "frame_file"]
 
 FORMATS = {".gif": "gif", ".webp": "webp", ".png": "apng", ".apng": "apng"}
 # Lossless WebP effort (`python benchmarks/bench_gif_encoder.py --webp`, 30 chart
@@ -53,27 +47,9 @@ FORMATS = {".gif": "gif", ".webp": "webp", ".png": "apng", ".apng": "apng"}
 # quality 100: 0.32 MB in 44 s).
 WEBP_METHOD = 2
 WEBP_QUALITY = 50
-_XMP_NS = "urn:vizlearn:xmp:1.0"
-_RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 Frame = NDArray[np.uint8]
 Boxes = NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class AnimationInfo:
-    """What an animation file holds, as read back from the file."""
-
-    fmt: str
-    n_frames: int
-    durations_ms: tuple[int, ...]
-    loop: int
-    """Number of plays; 0 means forever."""
-    size: tuple[int, int]
-    """(width, height) in pixels."""
-    comment: str | None = None
-    metadata: Mapping[str, str] = field(default_factory=dict)
-    n_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -321,7 +297,7 @@ def write_webp(
         lossless=True,
         method=WEBP_METHOD,
         quality=WEBP_QUALITY,
-        xmp=_to_xmp(comment, dict(metadata or {})),
+        xmp=to_xmp(comment, dict(metadata or {})),
     )
     sequence.check_done()
 
@@ -372,35 +348,6 @@ class _LazyFrames:
         """Raise ValueError if frames remain after the last duration."""
         if next(self.frames, None) is not None:
             raise ValueError(f"more frames than the {self.n_frames + 1} durations")
-
-
-def read_animation_info(path: str | PathLike[str]) -> AnimationInfo:
-    """Read format, frame count, durations, loop, size and text of an animation."""
-    data = Path(path).read_bytes()
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return _read_gif_info(data)
-    with Image.open(path) as im:
-        fmt = {"WEBP": "webp", "PNG": "apng"}.get(str(im.format))
-        if fmt is None:
-            raise ValueError(f"not a GIF, WebP or PNG file: {path}")
-        comment, metadata = _read_text(im, fmt)
-        durations = []
-        for index in range(getattr(im, "n_frames", 1)):
-            im.seek(index)
-            im.load()  # WebP sets the duration only when the frame is decoded
-            durations.append(int(im.info.get("duration", 0)))
-        loop = int(im.info.get("loop", 0))
-        n_frames, size = len(durations), im.size
-    return AnimationInfo(
-        fmt, n_frames, tuple(durations), loop, size, comment, metadata, len(data)
-    )
-
-
-def read_frame(path: str | PathLike[str], index: int) -> Frame:
-    """Return frame ``index`` fully composited, as RGBA uint8 of shape (H, W, 4)."""
-    with Image.open(path) as im:
-        im.seek(index)
-        return np.asarray(im.convert("RGBA"))
 
 
 @dataclass(frozen=True)
@@ -454,109 +401,6 @@ def _prepend(first: Frame, rest: Iterator[Frame]) -> Iterator[Frame]:
     yield first
     del first  # itertools.chain([first], rest) would keep it to the end
     yield from rest
-
-
-# Reading GIF blocks -----------------------------------------------------------
-
-
-def _read_gif_info(data: bytes) -> AnimationInfo:
-    """Walk the GIF blocks: frames, delays, loop and comments, without decoding."""
-    width, height, flags = struct.unpack_from("<HHB", data, 6)
-    pos = 13 + _table_bytes(flags)
-    delays: list[int] = []
-    comments: list[str] = []
-    loop, delay = 1, 0
-    try:
-        while data[pos] != 0x3B:
-            if data[pos] == 0x21:
-                label = data[pos + 1]
-                payload, pos = _read_sub_blocks(data, pos + 2)
-                if label == 0xF9:
-                    delay = 10 * int.from_bytes(payload[1:3], "little")
-                elif label == 0xFE:
-                    comments.append(payload.decode("utf-8", "replace"))
-                elif label == 0xFF and payload[:11] == b"NETSCAPE2.0":
-                    repeats = int.from_bytes(payload[12:14], "little")
-                    loop = 0 if repeats == 0 else repeats + 1
-            elif data[pos] == 0x2C:
-                pos += 10 + _table_bytes(data[pos + 9]) + 1  # + LZW code size
-                pos = _read_sub_blocks(data, pos, keep=False)[1]
-                delays.append(delay)
-                delay = 0
-            else:
-                raise ValueError(f"corrupt GIF: unexpected byte at {pos}")
-    except IndexError:
-        raise ValueError("truncated GIF") from None
-    comment, metadata = _split_gif_comments(comments)
-    return AnimationInfo(
-        "gif",
-        len(delays),
-        tuple(delays),
-        loop,
-        (width, height),
-        comment,
-        metadata,
-        len(data),
-    )
-
-
-def _read_sub_blocks(data: bytes, pos: int, keep: bool = True) -> tuple[bytes, int]:
-    """Return the joined sub-blocks starting at ``pos`` and the position after them."""
-    pieces = []
-    while (n := data[pos]) != 0:
-        if keep:
-            pieces.append(data[pos + 1 : pos + 1 + n])
-        pos += 1 + n
-    if pos >= len(data):
-        raise IndexError(pos)
-    return b"".join(pieces), pos + 1
-
-
-def _table_bytes(flags: int) -> int:
-    """Return the size of the colour table announced by a GIF flags byte."""
-    return 3 << ((flags & 7) + 1) if flags & 0x80 else 0
-
-
-def _split_gif_comments(comments: list[str]) -> tuple[str | None, dict[str, str]]:
-    """Separate the vizlearn metadata comment from the plain comments."""
-    plain = [c for c in comments if not c.startswith(METADATA_PREFIX)]
-    meta = [c for c in comments if c.startswith(METADATA_PREFIX)]
-    metadata = json.loads(meta[0][len(METADATA_PREFIX) :]) if meta else {}
-    return ("\n".join(plain) if plain else None), metadata
-
-
-# Text in WebP and APNG -------------------------------------------------------
-
-
-def _to_xmp(comment: str | None, metadata: dict[str, str]) -> bytes:
-    """Return an XMP packet holding the comment and the metadata as JSON."""
-    fields = {"comment": comment}
-    if metadata:
-        fields["metadata"] = json.dumps(metadata, sort_keys=True, ensure_ascii=False)
-    body = "".join(
-        f"<vizlearn:{key}>{escape(value)}</vizlearn:{key}>"
-        for key, value in fields.items()
-        if value is not None
-    )
-    return (
-        f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="{_RDF_NS}">'
-        f'<rdf:Description rdf:about="" xmlns:vizlearn="{_XMP_NS}">{body}'
-        "</rdf:Description></rdf:RDF></x:xmpmeta>"
-    ).encode()
-
-
-def _read_text(im: Image.Image, fmt: str) -> tuple[str | None, dict[str, str]]:
-    """Return (comment, metadata) stored by `save_animation` in WebP or APNG."""
-    if fmt == "apng":
-        text = dict(getattr(im, "text", {}))
-        return text.pop("Comment", None), text
-    xmp = im.info.get("xmp")
-    if not xmp:
-        return None, {}
-    root = ElementTree.fromstring(xmp)
-    comment = root.findtext(f".//{{{_XMP_NS}}}comment")
-    metadata = root.findtext(f".//{{{_XMP_NS}}}metadata")
-    return comment, json.loads(metadata) if metadata else {}
 
 
 def _resolve_format(path: Path, fmt: str | None) -> str:

@@ -156,9 +156,9 @@ def _png_text(kind: bytes, body: bytes) -> tuple[str, str]:
 
 def _gif(data: bytes) -> tuple[str, str | None, dict[str, Any]]:
     """GIF: the comment (and frames, delays, loop) from the block walker."""
-    from vizlearn.export.animated import _read_gif_info
+    from vizlearn.export.readback import read_gif_info
 
-    info = _read_gif_info(data)
+    info = read_gif_info(data)
     facts = {
         "size": list(info.size),
         "frames": info.n_frames,
