@@ -12,13 +12,15 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vizlearn.datasets import mnist
+from vizlearn.datasets import download, mnist
+from vizlearn.datasets.download import sha256_of
 from vizlearn.datasets.mnist import (
     MnistError,
     default_cache_dir,
@@ -72,7 +74,7 @@ def tiny(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
     files = tiny_files(10)
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     monkeypatch.setattr(mnist, "SHA256", {**mnist.SHA256, **digests})
-    monkeypatch.setattr(mnist, "_BACKOFF_SECONDS", 0.0)
+    monkeypatch.setattr(download, "BACKOFF_SECONDS", 0.0)
     return files
 
 
@@ -131,7 +133,7 @@ def test_plain_and_gzipped_agree(tmp_path: Path, real_pair) -> None:
 @needs_mnist
 def test_canonical_checksums_match_the_shared_files() -> None:
     for name in (f"{IMAGES}.gz", f"{LABELS}.gz"):
-        assert mnist._sha256(MNIST_DIR / name) == mnist.SHA256[name]
+        assert sha256_of(MNIST_DIR / name) == mnist.SHA256[name]
 
 
 @needs_mnist
@@ -405,6 +407,18 @@ def test_checksum_mismatch_deletes_download(tmp_path: Path, mirror: Mirror) -> N
     assert list(tmp_path.iterdir()) == []
 
 
+def test_oversized_download_is_refused_and_deleted(
+    tmp_path: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mnist, "_MAX_BYTES", 100)
+    name = f"{IMAGES}.gz"
+    assert len(mirror.files[name]) > 100
+    with pytest.raises(MnistError, match=f"/mnist/{name}: larger than 100 bytes$"):
+        download_mnist((name,), cache_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    assert len(mirror.requests) == 1  # too large is not retried
+
+
 def test_next_mirror_after_dead_one(
     tmp_path: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -427,6 +441,17 @@ def test_server_errors_are_retried(tmp_path: Path, mirror: Mirror) -> None:
     mirror.failures, mirror.requests = 2, []
     with pytest.raises(MnistError, match="HTTPError: HTTP Error 503"):
         download_mnist((f"{IMAGES}.gz",), cache_dir=tmp_path, retries=2)
+
+
+def test_retry_backoff_doubles(
+    tmp_path: Path, mirror: Mirror, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sleeps: list[float] = []
+    monkeypatch.setattr(download, "BACKOFF_SECONDS", 0.25)
+    monkeypatch.setattr(download, "time", SimpleNamespace(sleep=sleeps.append))
+    mirror.failures = 3
+    download_mnist((f"{LABELS}.gz",), cache_dir=tmp_path, retries=4)
+    assert sleeps == [0.25, 0.5, 1.0] and len(mirror.requests) == 4
 
 
 def test_404_is_not_retried(tmp_path: Path, mirror: Mirror) -> None:

@@ -1,8 +1,9 @@
-"""MNIST: a strict IDX/npz reader and a checksummed downloader (numpy + stdlib only).
+"""MNIST: a strict IDX/npz reader and its download into a cache (numpy + stdlib).
 
 The loader follows the book's ``load_mnist`` options (``normalize``, ``flatten``,
 ``one_hot_label``) but never unpickles anything: it reads the four IDX files
-(gzipped or plain) or Keras' ``mnist.npz`` with ``allow_pickle=False``.
+(gzipped or plain) or Keras' ``mnist.npz`` with ``allow_pickle=False``. Missing
+files are fetched by :mod:`vizlearn.datasets.download` (checksummed, resumable).
 
 Examples
 --------
@@ -14,13 +15,9 @@ Examples
 from __future__ import annotations
 
 import gzip
-import hashlib
 import math
 import os
 import struct
-import time
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -30,6 +27,8 @@ from typing import BinaryIO
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
+
+from vizlearn.datasets.download import DownloadError, fetch, sha256_of
 
 __all__ = [
     "MIRRORS",
@@ -69,8 +68,7 @@ _SPLITS = {
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 _MAGIC = {0x00000801: 1, 0x00000803: 3}  # uint8 labels / uint8 images -> ndim
-_MAX_BYTES = 1 << 26  # the largest MNIST file is 47 MB: refuse hostile headers
-_BACKOFF_SECONDS = 1.0  # first retry delay, doubled on each retry
+_MAX_BYTES = 1 << 26  # the largest MNIST file is 47 MB: refuse hostile headers/bodies
 _SIDE = 28
 
 
@@ -212,9 +210,10 @@ def download_mnist(
 ) -> Path:
     """Download missing MNIST ``.gz`` files into the cache and verify their sha256.
 
-    Each file is written to ``NAME.part`` (resumed with an HTTP Range request
-    when possible), retried with backoff, tried on the next mirror, and renamed
-    only once its checksum matches.
+    Each file is fetched by :func:`vizlearn.datasets.download.fetch`: written to
+    ``NAME.part`` (resumed with an HTTP Range request when possible), retried
+    with backoff, tried on the next mirror, and renamed only once its checksum
+    matches.
 
     Returns
     -------
@@ -227,10 +226,20 @@ def download_mnist(
     checksums = SHA256 if checksums is None else checksums
     for name in names:
         target = directory / name
-        if target.is_file() and _sha256(target) == checksums[name]:
+        if target.is_file() and sha256_of(target) == checksums[name]:
             continue
         try:
-            _fetch(name, target, mirrors or MIRRORS, checksums[name], timeout, retries)
+            fetch(
+                name,
+                target,
+                mirrors or MIRRORS,
+                checksums[name],
+                max_bytes=_MAX_BYTES,
+                timeout=timeout,
+                retries=retries,
+            )
+        except DownloadError as err:  # wrong checksum or too large: already one line
+            raise MnistError(str(err)) from err
         except (OSError, HTTPException) as err:
             raise MnistError(
                 f"could not download {name} ({type(err).__name__}: {err}); put "
@@ -308,6 +317,14 @@ def _find(directory: Path, name: str) -> Path | None:
     return None
 
 
+def _verify(path: Path, expected: str, hint: str) -> None:
+    actual = sha256_of(path)
+    if actual != expected:
+        raise _error(
+            path, f"sha256 mismatch: expected {expected}, got {actual}; {hint}"
+        )
+
+
 def _read_directory(
     directory: Path, splits: tuple[str, ...], verify: bool
 ) -> dict[str, tuple] | None:
@@ -379,83 +396,3 @@ def _images(x: NDArray, normalize: bool, flatten: bool, dtype: DTypeLike) -> NDA
 
 def _labels(t: NDArray, one_hot: bool, dtype: DTypeLike) -> NDArray:
     return np.eye(10, dtype=dtype)[t] if one_hot else t.astype(np.int64)
-
-
-# ---- downloading --------------------------------------------------------------
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _verify(path: Path, expected: str, hint: str) -> None:
-    actual = _sha256(path)
-    if actual != expected:
-        raise _error(
-            path, f"sha256 mismatch: expected {expected}, got {actual}; {hint}"
-        )
-
-
-def _fetch(
-    name: str,
-    target: Path,
-    mirrors: tuple[str, ...],
-    expected: str,
-    timeout: float,
-    retries: int,
-) -> None:
-    part = target.with_name(target.name + ".part")
-    failure: Exception | None = None
-    for mirror in mirrors:
-        url = mirror.rstrip("/") + "/" + name
-        try:
-            _download_with_retries(url, part, timeout, retries)
-            _verify(part, expected, "the bad download was deleted")
-        except MnistError as err:  # checksum mismatch: start over elsewhere
-            part.unlink(missing_ok=True)
-            failure = err
-            continue
-        except (OSError, HTTPException) as err:
-            failure = err
-            continue
-        os.replace(part, target)
-        return
-    raise failure or OSError(f"no mirrors to download {name} from")
-
-
-def _download_with_retries(url: str, part: Path, timeout: float, retries: int) -> None:
-    # Retry what may pass (5xx, a transfer cut short, which then resumes); give up
-    # on this mirror at once when the host is unreachable or answers 404.
-    for attempt in range(retries):
-        try:
-            return _download(url, part, timeout)
-        except urllib.error.URLError as err:
-            code = getattr(err, "code", None)  # set on HTTPError only
-            if code == 416:  # our .part is already past the end: restart
-                part.unlink(missing_ok=True)
-            elif code is None or code < 500 or attempt == retries - 1:
-                raise
-        except (OSError, HTTPException):
-            if attempt == retries - 1:
-                raise
-        time.sleep(_BACKOFF_SECONDS * 2**attempt)
-
-
-def _download(url: str, part: Path, timeout: float) -> None:
-    offset = part.stat().st_size if part.is_file() else 0
-    headers = {"Range": f"bytes={offset}-"} if offset else {}
-    request = urllib.request.Request(url, headers=headers)
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        content_range = response.headers.get("Content-Range", "")
-        resumed = response.status == 206 and content_range.startswith(
-            f"bytes {offset}-"
-        )
-        with open(part, "ab" if resumed else "wb") as out:
-            for block in iter(lambda: response.read(1 << 16), b""):
-                out.write(block)
-                if out.tell() > _MAX_BYTES:
-                    raise _error(url, f"larger than {_MAX_BYTES} bytes")
