@@ -10,8 +10,9 @@ shows where vizlearn's bytes go and what no GIF of the same frames can go
 below, side by side in one run:
 
 - the reference GIF and vizlearn's default GIF (exact antialiasing shades);
-- vizlearn with a 15-colour palette, and with the moving lines and text drawn
-  without antialiasing (jagged, not blog-ready: an experiment, not an option);
+- vizlearn with 63- and 15-colour palettes (``--colors``), and with the lines
+  and text drawn without antialiasing (jagged, not blog-ready: an experiment,
+  not an option);
 - ``gifsicle -O3`` (the best-known GIF optimizer) on vizlearn's GIF, plain and
   lossy, when ``gifsicle`` is on PATH (Debian package ``gifsicle``);
 - a floor: the first frame as stored plus, for every later frame, the fewest
@@ -85,7 +86,7 @@ def floor_bytes(path: Path) -> int:
 
 
 def vizlearn_gifs(tmp: Path) -> dict[str, Path]:
-    """vizlearn's GIF and two experiments (15 colours, no antialiasing)."""
+    """vizlearn's GIF, with smaller palettes, and without antialiasing."""
     from vizlearn import api
     from vizlearn.style import Style
 
@@ -93,13 +94,15 @@ def vizlearn_gifs(tmp: Path) -> dict[str, Path]:
     style = Style.from_preset("default", width=SIZE[0], height=SIZE[1], dpi=150)
     out = {
         "vizlearn (default)": tmp / "vizlearn.gif",
-        "vizlearn, 15 colours": tmp / "colors15.gif",
+        "vizlearn --colors 63": tmp / "colors63.gif",
+        "vizlearn --colors 15": tmp / "colors15.gif",
         "vizlearn, no antialiasing": tmp / "aliased.gif",
     }
     paths = iter(out.values())
     anim = api.animate(trace, style=style)
     anim.save(next(paths), jobs=1)
-    dataclasses.replace(anim, max_colors=15).save(next(paths), jobs=1)
+    for colors in (63, 15):
+        dataclasses.replace(anim, max_colors=colors).save(next(paths), jobs=1)
     aliased = api.animate(trace, style=style)
     for artist in aliased.source.figure.findobj():
         if hasattr(artist, "set_antialiased"):
