@@ -34,7 +34,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -42,30 +41,9 @@ from pathlib import Path
 
 from bench_sin_gif import FRAMES, SIZE, TARGETS, reference
 
+from vizlearn.export.readback import gif_frames
+
 HEADER = 8 + 10 + 1 + 1  # control extension, descriptor, code size, terminator
-
-
-def frame_rects(path: Path) -> list[tuple[int, int, int]]:
-    """Return (width, height, bytes of the frame record) for each frame of a GIF."""
-    data = path.read_bytes()
-    flags = data[10]
-    i = 13 + (3 * (2 << (flags & 7)) if flags & 0x80 else 0)
-    out, record = [], None
-    while data[i] != 0x3B:
-        begin = i
-        if data[i] == 0x21:  # extension
-            record = i if data[i + 1] == 0xF9 else record
-            i += 2
-        else:  # 0x2C: image descriptor, local palette, LZW code size
-            _, _, w, h, f = struct.unpack("<HHHHB", data[i + 1 : i + 10])
-            i += 10 + (3 * (2 << (f & 7)) if f & 0x80 else 0) + 1
-        while data[i]:  # sub-blocks
-            i += data[i] + 1
-        i += 1
-        if data[begin] == 0x2C:
-            out.append((w, h, i - (begin if record is None else record)))
-            record = None
-    return out
 
 
 def lzw_floor(area: int, code_size: int = 8) -> int:
@@ -81,8 +59,8 @@ def lzw_floor(area: int, code_size: int = 8) -> int:
 
 def floor_bytes(path: Path) -> int:
     """The first frame as stored plus the LZW floor of every later rectangle."""
-    rects = frame_rects(path)
-    return rects[0][2] + sum(lzw_floor(w * h) for w, h, _ in rects[1:])
+    first, *rest = gif_frames(path.read_bytes())
+    return first.n_bytes + sum(lzw_floor(f.box[2] * f.box[3]) for f in rest)
 
 
 def vizlearn_gifs(tmp: Path) -> dict[str, Path]:

@@ -14,7 +14,7 @@ from vizlearn.export.animation import Animation
 from vizlearn.export.filmstrip import parse_frames, save_filmstrip, save_poster
 from vizlearn.export.maxsize import Setting, save_within
 from vizlearn.export.provenance import read_provenance
-from vizlearn.export.readback import read_animation_info, read_frame
+from vizlearn.export.readback import gif_frames, read_animation_info, read_frame
 from vizlearn.export.video import VideoUnavailable, repeats, write_mp4
 
 PROVENANCE = {"lesson": "demo", "seed": 3, "config": {"lr": 0.1}}
@@ -115,3 +115,18 @@ def test_save_within_fits_the_budget_or_says_why(tmp_path: Path):
     with pytest.raises(ValueError, match="cannot fit in 100 bytes"):
         save_within(anim, tmp_path / "tiny.gif", 100)
     assert {p.name for p in tmp_path.iterdir()} == {"full.gif", "fit.gif"}
+
+
+def test_gif_frames_gives_each_stored_rectangle_and_its_bytes(tmp_path: Path):
+    frames = [Image.new("L", (40, 30), 0), Image.new("L", (40, 30), 0)]
+    frames[1].paste(200, (5, 6, 15, 10))
+    path = tmp_path / "two.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=[70, 120])
+    data = path.read_bytes()
+    stored = gif_frames(data)
+    expected = [(70, (0, 0, 40, 30)), (120, (5, 6, 10, 4))]
+    assert [(f.delay_ms, f.box) for f in stored] == expected
+    assert all(f.n_bytes > 18 for f in stored)  # control extension and descriptor
+    assert sum(f.n_bytes for f in stored) < len(data) - 13  # minus the header
+    with pytest.raises(ValueError, match="truncated GIF"):
+        gif_frames(data[:-20])

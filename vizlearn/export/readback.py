@@ -25,6 +25,8 @@ from vizlearn.export.gif import METADATA_PREFIX
 
 __all__ = [
     "AnimationInfo",
+    "GifFrame",
+    "gif_frames",
     "read_animation_info",
     "read_frame",
     "read_gif_info",
@@ -83,45 +85,69 @@ def read_frame(path: str | PathLike[str], index: int) -> NDArray[np.uint8]:
 # Reading GIF blocks -----------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class GifFrame:
+    """One image of a GIF as stored: its delay, rectangle and size in bytes."""
+
+    delay_ms: int
+    box: tuple[int, int, int, int]
+    """(x, y, width, height) of the stored rectangle."""
+    n_bytes: int
+    """Bytes from its control extension (if any) to the end of its LZW data."""
+
+
 def read_gif_info(data: bytes) -> AnimationInfo:
     """Walk the GIF blocks: frames, delays, loop and comments, without decoding."""
-    width, height, flags = struct.unpack_from("<HHB", data, 6)
-    pos = 13 + _table_bytes(flags)
-    delays: list[int] = []
+    frames, comments, loop = _walk_gif(data)
+    comment, metadata = _split_gif_comments(comments)
+    return AnimationInfo(
+        "gif",
+        len(frames),
+        tuple(f.delay_ms for f in frames),
+        loop,
+        struct.unpack_from("<HH", data, 6),
+        comment,
+        metadata,
+        len(data),
+    )
+
+
+def gif_frames(data: bytes) -> list[GifFrame]:
+    """The images of a GIF as stored (rectangles and bytes), without decoding."""
+    return _walk_gif(data)[0]
+
+
+def _walk_gif(data: bytes) -> tuple[list[GifFrame], list[str], int]:
+    """Return the images, the comments and the loop count of a GIF."""
+    frames: list[GifFrame] = []
     comments: list[str] = []
-    loop, delay = 1, 0
+    loop, delay, control = 1, 0, None
     try:
+        pos = 13 + _table_bytes(data[10])
         while data[pos] != 0x3B:
+            begin = pos
             if data[pos] == 0x21:
                 label = data[pos + 1]
                 payload, pos = _read_sub_blocks(data, pos + 2)
                 if label == 0xF9:
-                    delay = 10 * int.from_bytes(payload[1:3], "little")
+                    delay, control = 10 * int.from_bytes(payload[1:3], "little"), begin
                 elif label == 0xFE:
                     comments.append(payload.decode("utf-8", "replace"))
                 elif label == 0xFF and payload[:11] == b"NETSCAPE2.0":
                     repeats = int.from_bytes(payload[12:14], "little")
                     loop = 0 if repeats == 0 else repeats + 1
             elif data[pos] == 0x2C:
+                box = struct.unpack_from("<HHHH", data, pos + 1)
                 pos += 10 + _table_bytes(data[pos + 9]) + 1  # + LZW code size
                 pos = _read_sub_blocks(data, pos, keep=False)[1]
-                delays.append(delay)
-                delay = 0
+                start = begin if control is None else control
+                frames.append(GifFrame(delay, box, pos - start))
+                delay, control = 0, None
             else:
                 raise ValueError(f"corrupt GIF: unexpected byte at {pos}")
-    except IndexError:
+    except (IndexError, struct.error):
         raise ValueError("truncated GIF") from None
-    comment, metadata = _split_gif_comments(comments)
-    return AnimationInfo(
-        "gif",
-        len(delays),
-        tuple(delays),
-        loop,
-        (width, height),
-        comment,
-        metadata,
-        len(data),
-    )
+    return frames, comments, loop
 
 
 def _read_sub_blocks(data: bytes, pos: int, keep: bool = True) -> tuple[bytes, int]:
