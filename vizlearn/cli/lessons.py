@@ -28,13 +28,13 @@ from vizlearn.cli._common import (
     report_params,
     style_params,
 )
-from vizlearn.cli.regression import (
+from vizlearn.cli._export import (
     OUTPUTS,
     STILLS,
-    _animation_params,
-    _check_export,
-    _export_params,
+    animation_params,
+    check_export,
     drop_export_options,
+    export_params,
     save_frames_animation,
 )
 from vizlearn.lessons import Lesson
@@ -127,7 +127,7 @@ def _make(spec: _Spec, name: str, help: str) -> click.Command:
             style, spec.n_frames(config) if animated else 1, kw, spec.lesson, config
         )
         if animated:
-            _check_export(kw, out, spec.n_frames(config))
+            check_export(kw, out, spec.n_frames(config))
         else:
             drop_export_options(kw)
         written: dict[str, Any] = {"files": [str(out)]}
@@ -143,7 +143,7 @@ def _make(spec: _Spec, name: str, help: str) -> click.Command:
 
     params = [*config_params(config_cls)]
     if not spec.still_only:
-        params += [*_animation_params(), *_export_params(), _frame_param()]
+        params += [*animation_params(), *export_params(), _frame_param()]
     params += [*style_params(), *_out_params(spec.lesson.name), *report_params()]
     return click.Command(name, callback=callback, params=params, help=help)
 

@@ -25,13 +25,13 @@ from vizlearn.cli._common import (
     report_params,
     style_params,
 )
-from vizlearn.cli.regression import (
+from vizlearn.cli._export import (
     OUTPUTS,
     STILLS,
-    _animation_params,
-    _check_export,
-    _export_params,
+    animation_params,
+    check_export,
     drop_export_options,
+    export_params,
     save_frames_animation,
 )
 from vizlearn.lessons.gradients import GradientsConfig
@@ -143,8 +143,8 @@ def _mnist_params() -> list[click.Parameter]:
             show_default=True,
             help="snapshot drawn in a still (0 = start, -1 = end)",
         ),
-        *_animation_params(),
-        *_export_params(),
+        *animation_params(),
+        *export_params(),
         *style_params(),
         output_param(
             "mnist.png",
@@ -177,7 +177,7 @@ def mnist_command(**kw: Any) -> None:
             f"--frame must be between {-n} and {n - 1} (--frames {n})"
         )
     if animated:
-        _check_export(kw, out, config.frames)
+        check_export(kw, out, config.frames)
     with guard():
         trace, seconds = _train_mnist(config, quiet)
         written = _write_training(trace, out, style, kw, quiet)

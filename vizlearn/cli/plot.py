@@ -18,16 +18,15 @@ from vizlearn.cli._common import (
     report_params,
     style_params,
 )
-from vizlearn.cli.regression import (
+from vizlearn.cli._export import (
     OUTPUTS,
     STILLS,
-    _animation_params,
-    _check_export,
-    _export_params,
-    _save_animation,
-    _summary,
-    _train,
+    animation_params,
+    check_export,
+    export_params,
+    save_animation,
 )
+from vizlearn.cli.regression import run_summary, train_lesson
 from vizlearn.lessons import KINDS, LESSONS
 
 __all__ = ["plot_command", "render_command"]
@@ -71,10 +70,10 @@ def _make_plot(kind: str) -> click.Command:
         )
         check_limits(style, 1, kw, lesson, config)
         with guard():
-            trace = _train(lesson, config, quiet)
+            trace = train_lesson(lesson, config, quiet)
             fig = api.plot(trace, kind, style=style, **kw)
             api.save(fig, out, provenance=api.provenance(trace))
-        report(_summary(trace, [out]), as_json, quiet)
+        report(run_summary(trace, [out]), as_json, quiet)
 
     params = [
         *config_params(lesson.config_class()),
@@ -178,8 +177,8 @@ def _render_params() -> list[click.Parameter]:
         ),
         *_kind_params("loss"),
         *_kind_params("regression"),
-        *_animation_params(),
-        *_export_params(),
+        *animation_params(),
+        *export_params(),
         *style_params(),
         click.Option(
             ["-o", "--out"],
@@ -217,12 +216,12 @@ def render_command(**kw: Any) -> None:
                     f"--kind {kind} is a still; use .png, .svg or .pdf"
                 )
             check_limits(style, trace.n_records, {"allow_large": allow_large})
-            _check_export(kw, out, trace.n_records)
-            written = _save_animation(trace, out, style, kw, quiet)
+            check_export(kw, out, trace.n_records)
+            written = save_animation(trace, out, style, kw, quiet)
         else:
             fig = api.plot(trace, kind, style=style, frame=kw["frame"], log=kw["log"])
             api.save(fig, out, provenance=api.provenance(trace))
-    report({**_summary(trace, [out]), **written}, as_json, quiet)
+    report({**run_summary(trace, [out]), **written}, as_json, quiet)
 
 
 def _refuse_export_options(kw: dict[str, Any]) -> None:
