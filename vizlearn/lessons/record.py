@@ -121,7 +121,7 @@ class Lesson:
 
     @property
     def animation(self) -> Kind | None:
-        """The kind ``animate`` writes by default (None: the lesson only draws stills)."""
+        """The kind ``animate`` writes by default (None: stills only)."""
         return next((k for k in self.kinds if k.animated), None)
 
     @property
