@@ -45,9 +45,9 @@ def numpy_run(split, iters: int) -> tuple[float, float]:
     """vizlearn's loop; returns (seconds, final test accuracy)."""
     import numpy as np
 
-    from vizlearn.lessons._classify import build_model, train_classifier
+    from vizlearn.lessons.training import build_classifier, train_classifier
 
-    model = build_model(split, hidden=50, seed=0, dtype=np.float32)
+    model = build_classifier(split, hidden=50, seed=0, dtype=np.float32)
     start = time.perf_counter()
     trace = train_classifier(model, split, lr=LR, batch_size=BATCH, iters=iters)
     return time.perf_counter() - start, float(trace.metrics["test_acc"][-1])
@@ -135,7 +135,7 @@ def main() -> None:
         os.environ[var] = str(args.threads)  # before numpy is imported
     import numpy as np
 
-    from vizlearn.lessons._classify import load_split
+    from vizlearn.datasets.split import load_split
 
     if not args.skip_memory:  # first, while this process is small (see memory_run)
         peak, size, seconds = memory_run(args.data_dir, args.threads)

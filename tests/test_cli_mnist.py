@@ -142,7 +142,7 @@ def test_samplers_json_reports_coverage(tmp_path):
     assert list(s["samplers"]) == ["epoch-shuffle", "with-replacement"]
     assert s["samplers"]["epoch-shuffle"]["coverage_after_1_epoch"] == 1.0
     assert s["samplers"]["with-replacement"]["coverage_after_1_epoch"] < 0.75
-    assert s["n_train"] == 300 and s["iter_per_epoch"] == 10 and out.exists()
+    assert s["n_train"] == 300 and s["iters_per_epoch"] == 10 and out.exists()
 
 
 def test_sweep_json_and_usage_errors(tmp_path):

@@ -41,6 +41,7 @@ def option(
     high_open: bool = False,
     choices: Sequence[str] | None = None,
     parse: Callable[[str], Any] | None = None,
+    check: Callable[[Any], Any] | None = None,
     metavar: str | None = None,
     flag: str | None = None,
     multiple: bool = False,
@@ -57,6 +58,9 @@ def option(
     parse
         Turns the command-line text into the field's value; raises ValueError
         with a message that says what is allowed (the CLI prefixes the flag).
+    check
+        Called with the value by :func:`validate`; raises ValueError if it is
+        not allowed (for texts with a grammar, e.g. ``"xavier"`` or ``"0.01"``).
     metavar, flag
         The command line's placeholder and option name (default ``--field-name``).
     multiple
@@ -74,6 +78,7 @@ def option(
     for key, value in (
         ("choices", tuple(choices) if choices is not None else None),
         ("parse", parse),
+        ("check", check),
         ("metavar", metavar),
         ("flag", flag),
         ("multiple", multiple or None),
@@ -104,6 +109,8 @@ def validate(config: Any) -> None:
 def _check_field(f: dataclasses.Field, value: Any) -> None:
     m, name = f.metadata, flag_name(f)
     _check_type(f, value, name)
+    if "check" in m:
+        m["check"](value)
     choices = m.get("choices")
     if choices and not m.get("multiple") and value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
@@ -225,8 +232,6 @@ def check_holds(holds: Mapping[int, int], n_frames: int) -> dict[int, int]:
     out: dict[int, int] = {}
     for k, ms in holds.items():
         if not -n_frames <= k < n_frames:
-            raise ValueError(
-                f"frame {k} is out of range; frames are 0..{n_frames - 1}"
-            )
+            raise ValueError(f"frame {k} is out of range; frames are 0..{n_frames - 1}")
         out[k % n_frames] = out.get(k % n_frames, 0) + ms
     return out

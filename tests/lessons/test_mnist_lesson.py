@@ -8,12 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vizlearn.lessons._classify import (
-    build_model,
-    load_split,
-    parse_weight_init,
-    train_classifier,
-)
+from vizlearn.datasets.split import load_split
+from vizlearn.lessons.options import parse_weight_init
+from vizlearn.lessons.training import build_classifier, train_classifier
 from vizlearn.lessons.mnist import MnistConfig, run, summary
 from vizlearn.trace import load_trace
 
@@ -34,7 +31,7 @@ def test_book_defaults_reach_90_percent_on_the_8000_2000_split(tmp_path):
     s = summary(trace)
     assert s["test_acc"] >= 0.90, s
     assert s["train_acc"] >= 0.90 and s["iterations"] == 10_000
-    assert trace.meta["iter_per_epoch"] == 80 and s["epochs"] == 125
+    assert trace.meta["iters_per_epoch"] == 80 and s["epochs"] == 125
     assert len(trace.loss) == 10_000 and trace.loss[-1] < trace.loss[0] / 5
     # accuracy at the start and after each of the 125 epochs
     np.testing.assert_array_equal(trace.metric_steps, np.arange(0, 10_001, 80))
@@ -64,7 +61,7 @@ def test_book_defaults_reach_90_percent_on_the_8000_2000_split(tmp_path):
 
 def _spiral(activation="sigmoid", dtype=np.float64, **kw):
     split = load_split("spiral", seed=0, dtype=dtype)
-    model = build_model(
+    model = build_classifier(
         split, hidden=10, activation=activation, weight_init="xavier", dtype=dtype
     )
     options = {"lr": 1.0, "batch_size": 30, "iters": 40, "frames": 5, "track": 4}

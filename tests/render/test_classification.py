@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from vizlearn.lessons._classify import build_model, load_split, train_classifier
+from vizlearn.datasets.split import load_split
+from vizlearn.lessons.training import build_classifier, train_classifier
 from vizlearn.render.classification import (
     animate_training,
     draw_accuracy,
@@ -25,7 +26,7 @@ from vizlearn.style import Style
 def run():
     """Spiral, 2-10-3, 200 iterations of batch 30 (20 epochs), 6 snapshots."""
     split = load_split("spiral", seed=0)
-    model = build_model(split, hidden=10, weight_init="xavier")
+    model = build_classifier(split, hidden=10, weight_init="xavier")
     return train_classifier(
         model, split, lr=1.0, batch_size=30, iters=200, frames=6, track=4
     )

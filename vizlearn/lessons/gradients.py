@@ -112,11 +112,11 @@ def run(config: GradientsConfig | None = None) -> GradientComparison:
 
     from vizlearn.core import softmax_cross_entropy
     from vizlearn.core.fastgrad import naive_numerical_gradients, numerical_gradients
-    from vizlearn.lessons._classify import build_model, split_for, train_classifier
+    from vizlearn.lessons.training import build_classifier, split_for, train_classifier
 
     config = config or GradientsConfig()
     split = split_for(config, np.float64)
-    model = build_model(
+    model = build_classifier(
         split,
         hidden=config.hidden,
         activation=config.activation,

@@ -76,7 +76,7 @@ class MnistConfig(DataConfig):
 
 def check_common(config: Any) -> None:
     """Range checks plus the checks every classification config shares."""
-    from vizlearn.lessons._classify import parse_weight_init
+    from vizlearn.lessons.options import parse_weight_init
 
     check_range(config)
     if hasattr(config, "weight_init"):
@@ -92,12 +92,12 @@ def run(
     """Train the two-layer net and return its Trace (loss, accuracy per epoch, ...)."""
     import numpy as np
 
-    from vizlearn.lessons._classify import build_model, split_for, train_classifier
+    from vizlearn.lessons.training import build_classifier, split_for, train_classifier
 
     config = config or MnistConfig()
     dtype = np.dtype(config.dtype).type
     split = split_for(config, dtype, dataset)
-    model = build_model(
+    model = build_classifier(
         split,
         hidden=config.hidden,
         activation=config.activation,
@@ -126,7 +126,7 @@ def run(
 def summary(trace: Trace) -> dict[str, Any]:
     """The final numbers of a run: losses, accuracies, epochs, divergence."""
     last = {k: round(float(v[-1]), 6) for k, v in trace.metrics.items() if len(v)}
-    steps, per_epoch = trace.metric_steps, int(trace.meta.get("iter_per_epoch", 1))
+    steps, per_epoch = trace.metric_steps, int(trace.meta.get("iters_per_epoch", 1))
     return {
         "iterations": int(trace.loss_steps[-1]) + 1 if len(trace.loss) else 0,
         "epochs": round(float(steps[-1]) / per_epoch, 3) if len(steps) else 0.0,

@@ -106,7 +106,7 @@ class SamplerRuns:
             "samplers": out,
             "n_train": self.n_train,
             "batch_size": self.batch_size,
-            "iter_per_epoch": per_epoch,
+            "iters_per_epoch": per_epoch,
         }
 
 
@@ -137,13 +137,13 @@ def run(
     """Train once per sampler; ``on_step`` gets the count of updates done overall."""
     import numpy as np
 
-    from vizlearn.lessons._classify import build_model, split_for, train_classifier
+    from vizlearn.lessons.training import build_classifier, split_for, train_classifier
 
     config = config or SamplersConfig()
     split = split_for(config, np.float32)
     traces, cov = {}, {}
     for k, name in enumerate(config.samplers):
-        model = build_model(
+        model = build_classifier(
             split,
             hidden=config.hidden,
             activation=config.activation,

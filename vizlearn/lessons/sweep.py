@@ -141,10 +141,10 @@ def _run_one(config: SweepConfig) -> dict[str, Any]:
     import numpy as np
 
     from vizlearn.core.samplers import batches_per_epoch
-    from vizlearn.lessons._classify import build_model, split_for, train_classifier
+    from vizlearn.lessons.training import build_classifier, split_for, train_classifier
 
     split = split_for(config, np.float32)
-    model = build_model(
+    model = build_classifier(
         split,
         hidden=config.hidden,
         layers=config.layers,
@@ -169,7 +169,7 @@ def _run_one(config: SweepConfig) -> dict[str, Any]:
         "epochs": trace.metric_steps / per_epoch,
         "metrics": {k: np.array(v) for k, v in trace.metrics.items()},
         "diverged_at": trace.diverged_at,
-        "iter_per_epoch": per_epoch,
+        "iters_per_epoch": per_epoch,
     }
 
 
@@ -189,7 +189,7 @@ def run(
             "lesson": NAME,
             "config": to_dict(point),
             "seed": point.seed,
-            "iter_per_epoch": res["iter_per_epoch"],
+            "iters_per_epoch": res["iters_per_epoch"],
         }
         values = {k: getattr(point, k) for k in names}
         runs.append(
@@ -264,7 +264,7 @@ def _encode(result: dict[str, Any]) -> dict[str, Any]:
         "epochs": result["epochs"].tolist(),
         "metrics": {k: v.tolist() for k, v in result["metrics"].items()},
         "diverged_at": result["diverged_at"],
-        "iter_per_epoch": result["iter_per_epoch"],
+        "iters_per_epoch": result["iters_per_epoch"],
     }
 
 

@@ -44,7 +44,7 @@ def smooth(values: NDArray, window: int) -> NDArray:
 
 
 def _epochs(trace: Trace) -> NDArray:
-    return trace.metric_steps / max(1, int(trace.meta.get("iter_per_epoch", 1)))
+    return trace.metric_steps / max(1, int(trace.meta.get("iters_per_epoch", 1)))
 
 
 class _LossArtists:
@@ -53,7 +53,7 @@ class _LossArtists:
     def __init__(self, ax: Axes, trace: Trace, style: Style) -> None:
         c = style.colors
         self.steps, self.raw = trace.loss_steps, trace.loss
-        window = int(trace.meta.get("iter_per_epoch", 1))
+        window = int(trace.meta.get("iters_per_epoch", 1))
         self.avg = smooth(trace.loss, window) if len(trace.loss) else trace.loss
         (self.line,) = ax.plot(
             [],

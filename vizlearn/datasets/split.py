@@ -1,0 +1,70 @@
+"""Train and test arrays of one classification data set: MNIST or a planar set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["DATASETS", "Split", "load_split"]
+
+DATASETS = ("mnist", "spiral", "circles", "xor", "blobs")
+
+
+@dataclass(frozen=True)
+class Split:
+    """Train and test arrays of one data set, and how to show an input."""
+
+    name: str
+    x_train: NDArray
+    t_train: NDArray[np.int64]
+    x_test: NDArray
+    t_test: NDArray[np.int64]
+    n_classes: int
+    image_shape: tuple[int, int] | None = None  # (28, 28) for MNIST
+
+    @property
+    def n_inputs(self) -> int:
+        """Input size (784 for MNIST, 2 for planar data)."""
+        return int(self.x_train.shape[1])
+
+
+def load_split(
+    dataset: str,
+    *,
+    seed: int = 0,
+    dtype: type = np.float32,
+    data_dir: str = "",
+    cache_dir: str = "",
+    split_from_test: int = 0,
+) -> Split:
+    """Load MNIST (``data_dir``/cache/download) or generate a planar set from ``seed``.
+
+    A planar set's test data is a second draw of the same distribution
+    (seed + 1), so test accuracy measures generalization.
+    """
+    if dataset == "mnist":
+        from vizlearn.datasets.mnist import load_mnist
+
+        data = load_mnist(
+            data_dir=Path(data_dir) if data_dir else None,
+            cache_dir=Path(cache_dir) if cache_dir else None,
+            split_from_test=split_from_test or None,
+            dtype=dtype,
+        )
+        return Split(
+            "mnist", data.x_train, data.t_train, data.x_test, data.t_test, 10, (28, 28)
+        )
+    from vizlearn.datasets.planar import PLANAR
+
+    if dataset not in PLANAR:
+        raise ValueError(
+            f"--dataset must be one of {', '.join(DATASETS)}, not {dataset!r}"
+        )
+    train, test = PLANAR[dataset](seed=seed), PLANAR[dataset](seed=seed + 1)
+    n_classes = int(max(train.t.max(), test.t.max())) + 1
+    return Split(
+        dataset, train.x.astype(dtype), train.t, test.x.astype(dtype), test.t, n_classes
+    )

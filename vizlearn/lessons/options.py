@@ -1,0 +1,155 @@
+"""Option groups the lessons share, declared once (numpy-free).
+
+A lesson's config subclasses :class:`LessonConfig` and the groups it needs, and
+declares its own fields with :func:`vizlearn.config.option`. Options whose
+defaults differ from lesson to lesson (hidden units, learning rate, ...) are
+made by the small factories below, so their help and range are written once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from vizlearn.config import option, validate
+
+__all__ = [
+    "LessonConfig",
+    "DataOptions",
+    "check_frames",
+    "parse_weight_init",
+    "SAMPLER_NAMES",
+    "OPTIMIZER_NAMES",
+    "ACTIVATION_NAMES",
+    "PLANAR_SETS",
+    "hidden",
+    "activation",
+    "weight_init",
+    "learning_rate",
+    "batch_size",
+    "iterations",
+    "frames",
+    "seed",
+    "dataset",
+]
+
+SAMPLER_NAMES = ("with-replacement", "without-replacement", "epoch-shuffle")
+OPTIMIZER_NAMES = ("sgd", "momentum", "adagrad", "adam")
+ACTIVATION_NAMES = ("sigmoid", "relu", "tanh")
+PLANAR_SETS = ("spiral", "circles", "xor", "blobs")
+
+
+def check_frames(frames: int, iters: int) -> None:
+    """The one snapshot check: 2 <= frames <= iterations + 1."""
+    if frames > iters + 1:
+        raise ValueError(
+            f"--frames must be at most the number of iterations + 1 = {iters + 1}, "
+            f"got {frames}"
+        )
+
+
+@dataclass(frozen=True)
+class LessonConfig:
+    """Base of every lesson config: validates every option, then the frame count.
+
+    A config with ``frames`` and ``iters`` (a field or a property) gets the
+    frames <= iters + 1 check.
+    """
+
+    def __post_init__(self) -> None:
+        validate(self)
+        if hasattr(self, "frames") and hasattr(self, "iters"):
+            check_frames(self.frames, self.iters)
+
+
+def parse_weight_init(text: str) -> float | str:
+    """'0.01' -> 0.01; 'xavier' and 'he' stay names; anything else is refused."""
+    word = str(text).strip().lower()
+    if word in ("xavier", "he"):
+        return word
+    try:
+        value = float(word)
+    except ValueError:
+        value = -1.0
+    if not (value > 0 and math.isfinite(value) and value < 1e6):
+        raise ValueError(
+            f"--weight-init must be a positive std (e.g. 0.01), xavier or he, "
+            f"not {text!r}"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class DataOptions:
+    """Where MNIST comes from (planar data sets need none of this)."""
+
+    data_dir: str = option(
+        "",
+        "folder with the MNIST IDX files (.gz or plain) or mnist.npz; "
+        "nothing is downloaded",
+        path="dir",
+    )
+    cache_dir: str = option(
+        "",
+        "where MNIST is downloaded to  [default: $XDG_CACHE_HOME/vizlearn/mnist]",
+        path="newdir",
+    )
+    split_from_test: int = option(
+        0,
+        "use only the t10k files: first N train, rest test (0 = off)",
+        low=0,
+        high=9999,
+    )
+
+
+# --- options whose defaults differ between lessons ------------------------------
+
+
+def hidden(default: int, help: str = "hidden units per layer") -> Any:
+    """Units per hidden layer."""
+    return option(default, help, low=1, high=10_000)
+
+
+def activation(default: str = "sigmoid", help: str = "hidden activation") -> Any:
+    """The hidden activation."""
+    return option(default, help, choices=ACTIVATION_NAMES)
+
+
+def weight_init(default: str) -> Any:
+    """The initial weight std: a number, xavier or he."""
+    return option(
+        default, "initial weight std: a number, xavier or he", check=parse_weight_init
+    )
+
+
+def learning_rate(default: float, help: str = "learning rate") -> Any:
+    """A learning rate > 0."""
+    return option(default, help, low=0, low_open=True)
+
+
+def batch_size(default: int, help: str = "examples per minibatch") -> Any:
+    """Examples per minibatch."""
+    return option(default, help, low=1, high=100_000)
+
+
+def iterations(default: int, help: str = "training iterations (updates)") -> Any:
+    """Training iterations."""
+    return option(default, help, low=1, high=10_000_000)
+
+
+def frames(default: int, help: str = "snapshots (animation frames)") -> Any:
+    """Snapshots recorded, i.e. animation frames (2 to 2000)."""
+    return option(default, help, low=2, high=2000)
+
+
+def seed(help: str = "random seed (data, initial weights, minibatches)") -> Any:
+    """The random seed."""
+    return option(0, help, low=0, high=2**32 - 1)
+
+
+def dataset(default: str, choices: tuple[str, ...], help: str = "data set") -> Any:
+    """Which data set."""
+    if "mnist" in choices:
+        help += " (mnist: --data-dir or a download)"
+    return option(default, help, choices=choices)
