@@ -243,6 +243,11 @@ class Style:
         text = LABELS[key][LANGS.index(self.lang)] if key in LABELS else key
         return text.format(**fmt) if fmt else text
 
+    def text(self, en: str, ja: str, **fmt: Any) -> str:
+        """``en`` or ``ja`` by this style's language (a renderer's own labels)."""
+        text = ja if self.lang == "ja" else en
+        return text.format(**fmt) if fmt else text
+
     def rc(self) -> dict[str, Any]:
         """The rc settings this style owns (only keys in ``_RC_KEYS``)."""
         from cycler import cycler
