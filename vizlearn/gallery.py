@@ -116,8 +116,8 @@ def build_gallery(
 
     ``quick`` trains and renders less (for tests); ``names`` picks entries.
     """
-    from vizlearn.export.atomic import atomic_path
     from vizlearn.export.html import gallery_html
+    from vizlearn.files import atomic_path
 
     chosen = _choose(names)
     outdir = Path(outdir)

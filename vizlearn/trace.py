@@ -92,7 +92,7 @@ class Trace:
 
     def save(self, path: str | Path) -> Path:
         """Write the trace to ``path`` (.npz, atomically) and return the path."""
-        from vizlearn.export.atomic import atomic_path
+        from vizlearn.files import atomic_path
 
         path = Path(path)
         with atomic_path(path) as tmp:

@@ -18,9 +18,9 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from vizlearn.export.animated import save_animation
-from vizlearn.export.atomic import atomic_path
 from vizlearn.export.palette import build_palette
 from vizlearn.export.readback import read_animation_info, read_frame
+from vizlearn.files import atomic_path
 
 H, W, N = 72, 96, 12
 WHITE, GRID, BLACK = (255, 255, 255), (176, 176, 176), (0, 0, 0)

@@ -29,7 +29,6 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from vizlearn.export.apng import APNG_END, ApngEncoder, apng_header
-from vizlearn.export.atomic import atomic_path
 from vizlearn.export.gif import GifEncoder, gif_header
 from vizlearn.export.palette import MAX_COLORS, build_palette
 from vizlearn.export.readback import (
@@ -37,6 +36,7 @@ from vizlearn.export.readback import (
     read_animation_info,
     to_xmp,
 )
+from vizlearn.files import atomic_path
 
 __all__ = ["FORMATS", "FrameFile", "save_animation", "write_webp", "frame_file"]
 

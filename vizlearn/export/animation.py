@@ -123,7 +123,7 @@ class Animation:
 
         ``on_frame(done)`` is called after each frame with the count so far.
         """
-        from vizlearn.export.atomic import atomic_path
+        from vizlearn.files import atomic_path
 
         path = Path(path)
         fmt = _format(path)

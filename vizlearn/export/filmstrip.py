@@ -18,8 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, PngImagePlugin
 
-from vizlearn.export.atomic import atomic_path
 from vizlearn.export.provenance import provenance_text
+from vizlearn.files import atomic_path
 from vizlearn.render.frames import FrameSource
 
 __all__ = ["parse_frames", "save_filmstrip", "save_poster", "tile_frames"]

@@ -41,7 +41,7 @@ class HTML:
 
     def save(self, path: str | Path, *, title: str = "vizlearn") -> Path:
         """Write a standalone UTF-8 page holding the fragment."""
-        from vizlearn.export.atomic import atomic_path
+        from vizlearn.files import atomic_path
 
         path = Path(path)
         page = (

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vizlearn.export.animation import Animation, _format, _write
-from vizlearn.export.atomic import atomic_path
+from vizlearn.files import atomic_path
 
 __all__ = ["Fit", "Setting", "LADDER", "save_within"]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from vizlearn.export.atomic import atomic_path
 from vizlearn.export.provenance import provenance_text
+from vizlearn.files import atomic_path
 
 __all__ = ["STILL_FORMATS", "save_figure", "provenance_text"]
 

@@ -1,0 +1,448 @@
+"""Files, safely: atomic outputs, stale temporaries, signals and bounded reads.
+
+The base layer every other module writes and reads files through (it imports
+nothing from vizlearn). Four promises:
+
+- an output appears complete or not at all, and the outputs of one command
+  appear together (`atomic_outputs`) or not at all;
+- a temporary file left by a killed run (``.NAME.PID.RANDOM.tmp...``) is
+  removed by the next run that writes into the same folder;
+- SIGTERM and SIGHUP stop a command-line run the way Ctrl-C does, so every
+  ``with`` block cleans up (`install_signal_handlers`);
+- a file is read only if it is a regular file within a byte limit, checked
+  before anything is allocated (`open_bounded`, `read_bounded`).
+
+About 400 lines: the four share the temporary-file naming and the
+signal masking, and splitting them would export private helpers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import signal
+import stat
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = [
+    "FileRefused",
+    "Terminated",
+    "atomic_outputs",
+    "atomic_path",
+    "check_distinct",
+    "install_signal_handlers",
+    "open_bounded",
+    "read_bounded",
+    "remove_stale_temps",
+]
+
+PathLike = str | os.PathLike[str]
+_STOP_SIGNALS = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP")
+    if hasattr(signal, name)
+)
+# .NAME.PID.RANDOM.tmp[.ext]: NAME is cut to 100 characters so that a temporary
+# file of a temporary file still fits the 255-byte limit of a file name.
+_TEMP = re.compile(r"^\..+\.(?P<pid>\d+)\.[a-z0-9_]{8}\.tmp(\.[A-Za-z0-9]{1,16})?$")
+_ACTIVE: set[Path] = set()  # temporaries this process is writing right now
+_CLEANED: set[Path] = set()  # folders already swept for stale temporaries
+
+
+class FileRefused(ValueError):
+    """A file not read: not a regular file, or larger than the byte limit."""
+
+
+# ---- atomic outputs -----------------------------------------------------------
+
+
+@contextmanager
+def atomic_path(path: PathLike) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; move it onto ``path`` on success.
+
+    If the body raises anything (KeyboardInterrupt and `Terminated` included),
+    the temporary file is deleted, an existing ``path`` is left untouched and
+    the exception propagates. The final file gets the mode of the file it
+    replaces, or ``0o666 & ~umask``. No fsync: this protects against a crash
+    of the program, not of the machine. A ``path`` that is itself a temporary
+    of an enclosing `atomic_outputs` is written in place.
+
+    Examples
+    --------
+    >>> with atomic_path(out) as tmp:  # doctest: +SKIP
+    ...     image.save(tmp, format="PNG")
+    """
+    path = Path(path)
+    if path in _ACTIVE:  # already staged by atomic_outputs: it commits
+        yield path
+        return
+    with atomic_outputs([path]) as (tmp,):
+        yield tmp
+
+
+@contextmanager
+def atomic_outputs(
+    paths: Sequence[PathLike], *, inputs: Sequence[PathLike] = ()
+) -> Iterator[list[Path]]:
+    """Yield one temporary file per output; rename them all only if the block succeeds.
+
+    Each temporary sits in its output's folder and keeps its extension
+    (``.x.gif.PID.RANDOM.tmp.gif``), so format detection by suffix works on
+    it. On any exception or signal every temporary is removed and every
+    existing output is left as it was; the renames themselves run with
+    signals held back and are rolled back if one of them fails.
+
+    Parameters
+    ----------
+    paths
+        The files to write; they must differ from each other and from ``inputs``.
+    inputs
+        Files the command reads (checked by `check_distinct`).
+
+    Examples
+    --------
+    >>> with atomic_outputs(["run.gif", "poster.png"]) as (gif, png):  # doctest: +SKIP
+    ...     write_gif(gif)
+    ...     write_png(png)
+    """
+    targets = [Path(p) for p in paths]
+    check_distinct(targets, inputs)
+    for folder in {t.parent for t in targets}:
+        remove_stale_temps(folder)
+    tmps: list[Path] = []
+    try:
+        for target in targets:
+            with _signals_deferred():  # the file exists before its name is kept
+                tmps.append(_make_temp(target))
+                _ACTIVE.add(tmps[-1])
+        yield list(tmps)
+        with _signals_deferred():
+            _commit(tmps, targets)
+    finally:
+        for tmp in tmps:
+            _ACTIVE.discard(tmp)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+
+def _make_temp(target: Path) -> Path:
+    """Create an empty ``.NAME.PID.RANDOM.tmp.EXT`` next to ``target``."""
+    suffix = (
+        target.suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,16}", target.suffix) else ""
+    )
+    fd, name = tempfile.mkstemp(
+        dir=target.parent,
+        prefix=f".{target.name[:100]}.{os.getpid()}.",
+        suffix=".tmp" + suffix,
+    )
+    os.close(fd)
+    return Path(name)
+
+
+def _commit(tmps: list[Path], targets: list[Path]) -> None:
+    """Rename every temporary onto its target; on a failure put the old files back."""
+    done: list[tuple[Path, Path | None, bool]] = []  # target, its old file, existed
+    links: list[Path] = []
+    try:
+        for tmp, target in zip(tmps, targets, strict=True):
+            os.chmod(tmp, _target_mode(target))
+            existed = os.path.lexists(target)
+            old = _backup(target) if existed and len(targets) > 1 else None
+            links += [old] if old is not None else []
+            os.replace(tmp, target)
+            done.append((target, old, existed))
+    except BaseException:
+        for target, old, existed in reversed(done):
+            with contextlib.suppress(OSError):
+                if old is not None:
+                    os.replace(old, target)
+                elif not existed:
+                    target.unlink()
+        raise
+    finally:
+        for link in links:
+            with contextlib.suppress(OSError):
+                link.unlink(missing_ok=True)
+
+
+def _backup(target: Path) -> Path | None:
+    """A hard link to the existing ``target`` (None if there is none or no links)."""
+    if not target.is_file():
+        return None
+    link = _make_temp(target)
+    try:
+        link.unlink()
+        os.link(target, link)
+    except OSError:
+        link.unlink(missing_ok=True)
+        return None
+    return link
+
+
+def check_distinct(
+    outputs: Sequence[PathLike], inputs: Sequence[PathLike] = ()
+) -> None:
+    """Raise ValueError naming both if two outputs (or an output and an input) match.
+
+    Symbolic links and hard links count as the same file.
+    """
+    seen: list[tuple[str, Path, str]] = []
+    for role, paths in (("input", inputs), ("output", outputs)):
+        for p in map(Path, paths):
+            for other_role, other, key in seen:
+                if role == other_role == "input" or not _same_file(p, other, key):
+                    continue
+                if other_role == "output":
+                    raise ValueError(f"the outputs {other} and {p} are the same file")
+                raise ValueError(
+                    f"the output {p} is the input {other}; choose another output"
+                )
+            seen.append((role, p, os.path.realpath(p)))
+
+
+def _same_file(p: Path, other: Path, other_key: str) -> bool:
+    if os.path.realpath(p) == other_key:
+        return True
+    try:
+        return os.path.samefile(p, other)
+    except OSError:
+        return False
+
+
+def _target_mode(path: Path) -> int:
+    """Return the permission bits the final file should have."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """Return the process umask without changing it where the OS allows."""
+    try:  # Linux: read it, since os.umask() can only be read by setting it
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# ---- stale temporaries --------------------------------------------------------
+
+
+def remove_stale_temps(folder: PathLike) -> list[Path]:
+    """Remove temporaries in ``folder`` whose creating process is gone; return them.
+
+    A temporary is stale when no process has its PID, or when the process that
+    has it started after the file was last written (the PID was reused). Only
+    regular files named like vizlearn's temporaries are touched; each folder
+    is swept once per process.
+    """
+    folder = Path(folder)
+    key = Path(os.path.realpath(folder))
+    if key in _CLEANED:
+        return []
+    _CLEANED.add(key)
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        match = _TEMP.match(entry.name)
+        if match is None or not entry.is_file(follow_symlinks=False):
+            continue
+        with contextlib.suppress(OSError):
+            if _is_stale(int(match["pid"]), entry.stat(follow_symlinks=False).st_mtime):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _is_stale(pid: int, mtime: float) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, ValueError):
+        return pid <= 0
+    started = _start_time(pid)
+    return started is not None and started > mtime + 1.0  # btime has 1 s steps
+
+
+def _start_time(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), where /proc tells."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        with open("/proc/stat", "rb") as f:
+            btime = next(
+                int(line.split()[1]) for line in f if line.startswith(b"btime")
+            )
+    except (OSError, IndexError, StopIteration, ValueError):
+        return None
+    return btime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+
+
+# ---- signals ------------------------------------------------------------------
+
+
+class Terminated(SystemExit):
+    """SIGTERM or SIGHUP arrived; raised in the main thread so cleanups run.
+
+    Its exit status is 128 + the signal number (143 for SIGTERM, 129 for SIGHUP).
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signum = signum
+
+
+_OWNER: list[int] = []  # the PID that installed the handlers
+
+
+def install_signal_handlers() -> None:
+    """Make SIGTERM and SIGHUP stop the run like Ctrl-C: raise `Terminated`.
+
+    Call once, from the main thread, at the start of a command-line run. A
+    signal that is ignored (``nohup``) stays ignored; a second signal while
+    cleaning up kills at once; forked worker processes keep the default
+    action (they die).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    _OWNER[:] = [os.getpid()]
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) != signal.SIG_IGN:
+            signal.signal(signum, _on_signal)
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    for name in ("SIGTERM", "SIGHUP"):  # the next one is not asked politely
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if os.getpid() not in _OWNER:  # a forked worker: die as by default
+        os.kill(os.getpid(), signum)
+        return
+    with contextlib.suppress(OSError, ValueError):
+        os.write(2, f"\nvizlearn: stopped by {signal.Signals(signum).name}\n".encode())
+    raise Terminated(signum)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back for a few system calls (main thread)."""
+    block = hasattr(signal, "pthread_sigmask") and (
+        threading.current_thread() is threading.main_thread()
+    )
+    if block:
+        signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        if block:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+# ---- bounded reads ------------------------------------------------------------
+
+_KINDS = {
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFIFO: "a pipe (FIFO)",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def open_bounded(path: PathLike, limit: int, *, streams: bool = False) -> BinaryIO:
+    """Open ``path`` (binary) if it is a regular file of at most ``limit`` bytes.
+
+    With ``streams=True`` a pipe or device is accepted too, and reading more
+    than ``limit`` bytes from it raises FileRefused. Raises FileRefused for
+    anything else, OSError (e.g. FileNotFoundError) when it cannot be opened.
+    """
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    if not stat.S_ISREG(mode) and not streams:
+        raise FileRefused(f"{path}: {_kind(mode)}, not a regular file")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)  # what was opened, not what the name pointed to before
+        if stat.S_ISREG(st.st_mode):
+            if st.st_size > limit:
+                raise FileRefused(
+                    f"{path}: {_size(st.st_size)}, larger than the {_size(limit)} limit"
+                )
+            return os.fdopen(fd, "rb")
+        if not streams:
+            raise FileRefused(f"{path}: {_kind(st.st_mode)}, not a regular file")
+        return io.BufferedReader(_Capped(os.fdopen(fd, "rb", buffering=0), limit, path))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        raise
+
+
+def read_bounded(path: PathLike, limit: int, *, streams: bool = False) -> bytes:
+    """Return the bytes of ``path``; FileRefused if it holds more than ``limit``."""
+    with open_bounded(path, limit, streams=streams) as f:
+        expected = os.fstat(f.fileno()).st_size
+        data = f.read(expected + 1) if expected else b""
+        if expected and len(data) <= expected:
+            return data  # the usual case: one allocation of the right size
+        buffer = bytearray(data)  # a stream, /proc, or a file that grew
+        while chunk := f.read(min(1 << 20, limit + 1 - len(buffer))):
+            buffer += chunk
+            if len(buffer) > limit:
+                raise FileRefused(f"{path}: more than the {_size(limit)} limit")
+    return bytes(buffer)
+
+
+class _Capped(io.RawIOBase):
+    """A raw stream that refuses to hand out more than ``limit`` bytes in total."""
+
+    def __init__(self, raw: io.RawIOBase, limit: int, path: PathLike) -> None:
+        self._raw, self._left, self._path, self._limit = raw, limit, path, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        n = self._raw.readinto(buffer) or 0
+        self._left -= n
+        if self._left < 0:
+            raise FileRefused(f"{self._path}: more than the {_size(self._limit)} limit")
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _kind(mode: int) -> str:
+    return _KINDS.get(stat.S_IFMT(mode), "not a file")
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    raise AssertionError  # pragma: no cover
