@@ -127,4 +127,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     \b
     Start with:   vizlearn animate sin-regression
     """
+    from vizlearn.files import install_signal_handlers
+
+    install_signal_handlers()  # SIGTERM/SIGHUP clean up like Ctrl-C (exit 143/129)
     ctx.obj = {"debug": debug}
