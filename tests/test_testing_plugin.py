@@ -1,4 +1,4 @@
-"""The image_snapshot / trace_snapshot pytest plugin, run on generated test files."""
+"""The vizlearn snapshot pytest plugin, run on generated test files."""
 
 from __future__ import annotations
 
@@ -25,11 +25,11 @@ from matplotlib.figure import Figure
 def variant():
     return Path(__file__).with_name("variant.txt").read_text().strip()
 
-def test_fig(image_snapshot):
+def test_fig(vl_image_snapshot):
     fig = Figure(figsize=(3, 2), dpi=50)
     ax = fig.subplots()
     ax.plot([0, 1, 2], [0, 1, 0] if variant() == "a" else [0, 1, 2], lw=3)
-    image_snapshot(fig, tol={tol})
+    vl_image_snapshot(fig, tol={tol})
 """
 
 ANIMATION_TEST = """
@@ -38,27 +38,27 @@ from pathlib import Path
 import numpy as np
 from vizlearn.export.animated import save_animation
 
-def test_gif(image_snapshot, tmp_path):
+def test_gif(vl_image_snapshot, tmp_path):
     spec = json.loads(Path(__file__).with_name("variant.txt").read_text())
     frames = [np.full((8, 10, 3), 30 * k, np.uint8) for k in range(spec["n"])]
     if spec.get("dot"):
         frames[2][2:5, 2:5] = 255
     path = tmp_path / "a.gif"
     save_animation(path, frames, durations_ms=spec["ms"], palette_frames=frames)
-    image_snapshot(path, frames=[0, 2, -1], tol=0)
+    vl_image_snapshot(path, frames=[0, 2, -1], tol=0)
 """
 
 TRACE_TEST = """
 from pathlib import Path
 from vizlearn.trace import Recorder
 
-def test_run(trace_snapshot):
+def test_run(vl_trace_snapshot):
     shift = float(Path(__file__).with_name("variant.txt").read_text())
     rec = Recorder()
     for step in range(5):
         rec.record(step, loss=1.0 / (step + 1) + shift, params={"W1": [step, 2.0]})
-    trace_snapshot(rec.freeze(), rtol=1e-6, atol=1e-9)
-    trace_snapshot({"curve": [0.5, 0.25 + shift]}, "curve-only")
+    vl_trace_snapshot(rec.freeze(), rtol=1e-6, atol=1e-9)
+    vl_trace_snapshot({"curve": [0.5, 0.25 + shift]}, "curve-only")
 """
 
 
@@ -79,13 +79,13 @@ def test_figure_missing_then_update_then_pass(pytester):
     result = _run(pytester, "a")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
-        ["*no baseline*test_fig.png; run pytest --snapshot-update*"]
+        ["*no baseline*test_fig.png; run pytest --vizlearn-update*"]
     )
     assert not (pytester.path / "snapshots").exists()
 
-    result = _run(pytester, "a", "--snapshot-update")
+    result = _run(pytester, "a", "--vizlearn-update")
     result.assert_outcomes(passed=1)
-    baseline = pytester.path / "snapshots" / "test_fig.png"
+    baseline = pytester.path / "snapshots" / "test_fig" / "test_fig.png"
     result.stdout.fnmatch_lines(
         ["*vizlearn snapshots written*", f"written: {baseline}"]
     )
@@ -97,19 +97,19 @@ def test_figure_missing_then_update_then_pass(pytester):
 
 def test_figure_mismatch_saves_expected_actual_and_diff(pytester, tmp_path):
     pytester.makepyfile(test_fig=FIGURE_TEST.format(tol=2))
-    _run(pytester, "a", "--snapshot-update").assert_outcomes(passed=1)
+    _run(pytester, "a", "--vizlearn-update").assert_outcomes(passed=1)
     failures = tmp_path / "failures"
-    result = _run(pytester, "b", f"--snapshot-failures={failures}")
+    result = _run(pytester, "b", f"--vizlearn-failures={failures}")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         ["*test_fig.png: RMS difference * > tolerance 2 (* pixels differ)*"]
     )
     paths = _paths(result)
     assert sorted(paths) == ["actual", "diff", "expected"]
-    assert all(p.parent == failures and p.exists() for p in paths.values())
+    assert all(p.parent == failures / "test_fig" and p.exists() for p in paths.values())
     expected, actual = to_rgba(paths["expected"]), to_rgba(paths["actual"])
     np.testing.assert_array_equal(
-        expected, to_rgba(pytester.path / "snapshots/test_fig.png")
+        expected, to_rgba(pytester.path / "snapshots/test_fig/test_fig.png")
     )
     assert image_rms(expected, actual) > 2
     diff = to_rgba(paths["diff"])
@@ -121,25 +121,26 @@ def test_figure_mismatch_saves_expected_actual_and_diff(pytester, tmp_path):
 
 def test_default_failure_folder_is_under_pytest_tmp(pytester):
     pytester.makepyfile(test_fig=FIGURE_TEST.format(tol=2))
-    _run(pytester, "a", "--snapshot-update")
+    _run(pytester, "a", "--vizlearn-update")
     result = _run(pytester, "b")
     result.assert_outcomes(failed=1)
     paths = _paths(result)
     assert paths and all(
-        p.exists() and p.parent.name == "snapshot-failures" for p in paths.values()
+        p.exists() and p.parent.parent.name == "vizlearn-failures"
+        for p in paths.values()
     )
 
 
 def test_tolerance_is_per_test_and_update_rewrites(pytester):
     pytester.makepyfile(test_fig=FIGURE_TEST.format(tol=200))
-    _run(pytester, "a", "--snapshot-update")
-    baseline = pytester.path / "snapshots" / "test_fig.png"
+    _run(pytester, "a", "--vizlearn-update")
+    baseline = pytester.path / "snapshots" / "test_fig" / "test_fig.png"
     before = baseline.read_bytes()
     _run(pytester, "b").assert_outcomes(passed=1)  # within the generous tolerance
 
     pytester.makepyfile(test_fig=FIGURE_TEST.format(tol=0))
     _run(pytester, "b").assert_outcomes(failed=1)
-    result = _run(pytester, "b", "--snapshot-update")
+    result = _run(pytester, "b", "--vizlearn-update")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([f"updated: {baseline}"])
     assert baseline.read_bytes() != before
@@ -148,21 +149,21 @@ def test_tolerance_is_per_test_and_update_rewrites(pytester):
 
 def test_arrays_image_files_and_parametrized_names(pytester):
     pytester.makepyfile(
-        """
+        test_arr="""
         import numpy as np, pytest
         from PIL import Image
 
         @pytest.mark.parametrize("value", [10, 200])
-        def test_arr(image_snapshot, tmp_path, value):
+        def test_arr(vl_image_snapshot, tmp_path, value):
             rgb = np.full((4, 6, 3), value, np.uint8)
-            image_snapshot(rgb)
+            vl_image_snapshot(rgb)
             Image.fromarray(rgb).save(tmp_path / "x.png")
-            image_snapshot(tmp_path / "x.png")          # second call: -2 suffix
-            image_snapshot(rgb / 255.0, "floats")       # floats in [0, 1]
+            vl_image_snapshot(tmp_path / "x.png")          # second call: -2 suffix
+            vl_image_snapshot(rgb / 255.0, "floats")       # floats in [0, 1]
         """
     )
-    _run(pytester, "", "--snapshot-update").assert_outcomes(passed=2)
-    names = sorted(p.name for p in (pytester.path / "snapshots").iterdir())
+    _run(pytester, "", "--vizlearn-update").assert_outcomes(passed=2)
+    names = sorted(p.name for p in (pytester.path / "snapshots" / "test_arr").iterdir())
     assert names == [
         "floats.png",
         "test_arr[10]-2.png",
@@ -177,8 +178,8 @@ def test_arrays_image_files_and_parametrized_names(pytester):
 def test_animation_frame_count_durations_and_pixels(pytester, tmp_path):
     pytester.makepyfile(test_anim=ANIMATION_TEST)
     spec = '{"n": 5, "ms": [100, 100, 100, 100, 600]}'
-    _run(pytester, spec, "--snapshot-update").assert_outcomes(passed=1)
-    snaps = pytester.path / "snapshots"
+    _run(pytester, spec, "--vizlearn-update").assert_outcomes(passed=1)
+    snaps = pytester.path / "snapshots" / "test_anim"
     assert sorted(p.name for p in snaps.iterdir()) == [
         "test_gif.frame0.png",
         "test_gif.frame2.png",
@@ -199,18 +200,18 @@ def test_animation_frame_count_durations_and_pixels(pytester, tmp_path):
 
     failures = tmp_path / "f"
     spec_dot = '{"n": 5, "ms": [100, 100, 100, 100, 600], "dot": true}'
-    result = _run(pytester, spec_dot, f"--snapshot-failures={failures}")
+    result = _run(pytester, spec_dot, f"--vizlearn-failures={failures}")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*frame 2: RMS difference * (9 pixels differ)*"])
     paths = _paths(result)
-    assert paths["diff"] == failures / "test_gif.frame2-diff.png"
+    assert paths["diff"] == failures / "test_anim" / "test_gif.frame2-diff.png"
     assert to_rgba(paths["actual"])[3, 3, 0] == 255
 
 
 def test_trace_golden_within_tolerance(pytester):
     pytester.makepyfile(test_trace=TRACE_TEST)
-    _run(pytester, "0", "--snapshot-update").assert_outcomes(passed=1)
-    golden = pytester.path / "snapshots" / "test_run.npz"
+    _run(pytester, "0", "--vizlearn-update").assert_outcomes(passed=1)
+    golden = pytester.path / "snapshots" / "test_trace" / "test_run.npz"
     with np.load(golden, allow_pickle=False) as npz:
         assert sorted(npz.files) == [
             "loss",
@@ -221,7 +222,7 @@ def test_trace_golden_within_tolerance(pytester):
         ]
         np.testing.assert_allclose(npz["loss"], 1 / np.arange(1, 6))
     again = golden.read_bytes()
-    _run(pytester, "0", "--snapshot-update")
+    _run(pytester, "0", "--vizlearn-update")
     assert golden.read_bytes() == again  # nothing rewritten when it matches
 
     _run(pytester, "1e-9").assert_outcomes(passed=1)  # within rtol 1e-6
@@ -238,22 +239,23 @@ def test_a_blog_authors_test_file(pytester):
         """
         import vizlearn as vl
 
-        def test_loss_chart(image_snapshot):
+        def test_loss_chart(vl_image_snapshot):
             run = vl.train("sin-regression", iters=200, frames=3, n=20)
-            image_snapshot(vl.plot(run, "loss", style=vl.Style(width=200, height=150,
+            vl_image_snapshot(vl.plot(run, "loss", style=vl.Style(width=200, height=150,
                                                                dpi=40)))
 
-        def test_animation(image_snapshot, tmp_path):
+        def test_animation(vl_image_snapshot, tmp_path):
             run = vl.train("sin-regression", iters=200, frames=3, n=20)
             anim = vl.animate(run, style=vl.Style(width=200, height=150, dpi=40))
-            image_snapshot(anim.save(tmp_path / "sin.gif"), frames=[0, -1])
+            vl_image_snapshot(anim.save(tmp_path / "sin.gif"), frames=[0, -1])
 
-        def test_training_numbers(trace_snapshot):
-            trace_snapshot(vl.train("sin-regression", iters=200, frames=3, n=20))
+        def test_training_numbers(vl_trace_snapshot):
+            vl_trace_snapshot(vl.train("sin-regression", iters=200, frames=3, n=20))
         """
     )
-    _run(pytester, "", "--snapshot-update").assert_outcomes(passed=3)
-    names = sorted(p.name for p in (pytester.path / "snapshots").iterdir())
+    _run(pytester, "", "--vizlearn-update").assert_outcomes(passed=3)
+    folder = pytester.path / "snapshots" / "test_a_blog_authors_test_file"
+    names = sorted(p.name for p in folder.iterdir())
     assert names == [
         "test_animation.frame0.png",
         "test_animation.frame2.png",

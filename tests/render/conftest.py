@@ -19,9 +19,9 @@ def sin_trace() -> Trace:
 
 
 @pytest.fixture
-def snapshot_dir() -> Path:
-    """Baselines for vizlearn's ``image_snapshot`` plugin: tests/render/baseline/.
+def vl_snapshot_dir() -> Path:
+    """Baselines for vizlearn's ``vl_image_snapshot`` plugin: tests/render/baseline/.
 
-    Refresh with ``pytest tests/render --snapshot-update``, then look at them.
+    Refresh with ``pytest tests/render --vizlearn-update``, then look at them.
     """
     return BASELINE

@@ -81,13 +81,13 @@ def test_activations_reject_unknown_function():
         ActivationsConfig(functions=("swish",))
 
 
-def test_snapshot_loss_and_params(sin_trace, image_snapshot):
-    image_snapshot(plot_loss(sin_trace, log=True, style=SMALL), "loss_log", tol=2)
-    image_snapshot(plot_params(sin_trace, style=SMALL), "params", tol=2)
+def test_snapshot_loss_and_params(sin_trace, vl_image_snapshot):
+    vl_image_snapshot(plot_loss(sin_trace, log=True, style=SMALL), "loss_log", tol=2)
+    vl_image_snapshot(plot_params(sin_trace, style=SMALL), "params", tol=2)
 
 
-def test_snapshot_activations(image_snapshot):
+def test_snapshot_activations(vl_image_snapshot):
     config = ActivationsConfig(derivatives=True)
     x, cv = curves(config)
     fig = plot_activations(x, cv, titles=titles(config), style=SMALL)
-    image_snapshot(fig, "activations", tol=2)
+    vl_image_snapshot(fig, "activations", tol=2)

@@ -70,16 +70,16 @@ def test_renderers_leave_global_rcparams_alone(sin_trace):
     assert dict(mpl.rcParams) == before
 
 
-def test_snapshot_regression_frames(sin_trace, image_snapshot):
+def test_snapshot_regression_frames(sin_trace, vl_image_snapshot):
     source = frames_regression(sin_trace, style=Style(width=480, height=360, dpi=60))
     first, middle, last = source.rgba([0, 6, 12])
-    image_snapshot(first, "regression_frame0", tol=2)
-    image_snapshot(middle, "regression_frame6", tol=2)
-    image_snapshot(last, "regression_frame12", tol=2)
+    vl_image_snapshot(first, "regression_frame0", tol=2)
+    vl_image_snapshot(middle, "regression_frame6", tol=2)
+    vl_image_snapshot(last, "regression_frame12", tol=2)
 
 
-def test_snapshot_fit_dark_japanese(sin_trace, image_snapshot):
+def test_snapshot_fit_dark_japanese(sin_trace, vl_image_snapshot):
     fig = plot_fit(
         sin_trace, style=Style(theme="dark", lang="ja", width=480, height=360, dpi=60)
     )
-    image_snapshot(fig, "fit_dark_ja", tol=2)
+    vl_image_snapshot(fig, "fit_dark_ja", tol=2)
