@@ -94,6 +94,27 @@ def test_holds_and_stride_keep_the_total_time():
         frame_durations(10, 10, holds={10: 100})
 
 
+def test_frame_durations_keep_a_running_total():
+    assert frame_durations(6, 30) == [33, 34, 33, 33, 34, 33]
+    assert sum(frame_durations(100, 30)) == 3333
+
+
+@pytest.mark.parametrize(("fps", "n_stored"), [(10, 100), (30, 100), (60, 67)])
+def test_gif_lasts_frames_over_fps_within_one_tick(
+    tmp_path: Path, fps: float, n_stored: int
+):
+    """100 frames at 30 fps last 3.33 s (not 3.0); at 60 fps 1.67 s (not 2.0)."""
+    anim = Animation(moving_line(100), fps=fps, hold_last_ms=0, jobs=1)
+    info = read_animation_info(anim.save(tmp_path / "a.gif"))
+    assert abs(sum(info.durations_ms) - 100_000 / fps) <= 10
+    # browsers play delays under 20 ms as 100 ms: above 50 fps frames are skipped
+    assert info.n_frames == n_stored and min(info.durations_ms) >= 20
+    if fps == 60:
+        (expected,) = moving_line(100).rgba([99])  # the last frame is always kept
+        got = read_frame(tmp_path / "a.gif", n_stored - 1).astype(int)
+        assert np.abs(got[..., :3] - expected[..., :3]).max() <= 48
+
+
 def test_held_frames_are_written_with_their_time(tmp_path: Path):
     anim = Animation(moving_line(12), fps=10, hold_last_ms=0, holds={5: 1000}, jobs=1)
     info = read_animation_info(anim.save(tmp_path / "a.gif"))

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from vizlearn.export.apng import APNG_END, ApngEncoder, apng_header
-from vizlearn.export.gif import GifEncoder, gif_header
+from vizlearn.export.gif import GifEncoder, gif_delays, gif_header
 from vizlearn.export.palette import MAX_COLORS, build_palette
 from vizlearn.export.readback import (
     AnimationInfo,
@@ -107,8 +107,12 @@ def frame_file(
             metadata=options.metadata,
         )
 
+        delays = (
+            durations if isinstance(durations, _Constant) else gif_delays(durations)
+        )
+
         def gif_encoder() -> GifEncoder:
-            return GifEncoder(palette, durations, transparent=transparent)
+            return GifEncoder(palette, delays, transparent=transparent)
 
         return FrameFile(header, gif_encoder, b";")
     if fmt == "apng":
@@ -253,13 +257,21 @@ def _write_streamed(
 
 
 class _Constant(Sequence[int]):
-    """The same duration for any number of frames."""
+    """The same duration for any number of frames (an unknown count).
+
+    Item ``i`` is that frame's share of the running total in whole 10 ms
+    ticks, so a GIF of 33 ms frames plays 30, 40, 30, ... ms; APNG reads
+    ``value``.
+    """
 
     def __init__(self, value: int) -> None:
         self.value = value
 
     def __getitem__(self, index: Any) -> Any:
-        return self.value
+        def tick(ms: int) -> int:
+            return (ms + 5) // 10
+
+        return 10 * (tick((index + 1) * self.value) - tick(index * self.value))
 
     def __len__(self) -> int:
         raise TypeError("a constant duration has no length")

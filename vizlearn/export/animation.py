@@ -36,12 +36,14 @@ def frame_durations(
     hold_last_ms: int = 0,
     holds: Mapping[int, int] | None = None,
 ) -> list[int]:
-    """Per-frame delays in ms: 1000/fps each, plus the holds.
+    """Per-frame delays in ms: 1000/fps each (a running total), plus the holds.
 
+    Frame ``i`` ends at ``round(1000 * (i + 1) / fps)`` ms before holds, so
+    rounding never adds up: 100 frames at 30 fps last 3 333 ms (33, 34, 33, ...).
     ``holds`` maps a frame index (negative counts from the end) to extra ms.
     """
-    base = round(1000 / fps)
-    durations = [base] * n_frames
+    ends = [round(1000 * i / fps) for i in range(n_frames + 1)]
+    durations = [b - a for a, b in zip(ends, ends[1:], strict=False)]
     durations[0] += hold_first_ms
     durations[-1] += hold_last_ms
     for frame, extra in (holds or {}).items():
@@ -242,6 +244,11 @@ def _write_frame_file(
     from vizlearn.export.pipeline import encode_frames
 
     source = anim.source
+    if fmt == "gif":  # under 20 ms a frame cannot show: leave it out (> 50 fps)
+        from vizlearn.export.gif import gif_schedule
+
+        kept, durations = gif_schedule(durations)
+        indices = [indices[i] for i in kept]
     size = source.figure.canvas.get_width_height(physical=True)
     palette_frames = (
         list(source.rgba([indices[0], indices[-1]])) if fmt == "gif" else []

@@ -27,7 +27,14 @@ from PIL import GifImagePlugin, Image
 
 from vizlearn.export.palette import ALPHA_THRESHOLD, Palette, pack_rgb
 
-__all__ = ["GifEncoder", "gif_header", "gif_delay", "METADATA_PREFIX"]
+__all__ = [
+    "GifEncoder",
+    "gif_header",
+    "gif_delay",
+    "gif_delays",
+    "gif_schedule",
+    "METADATA_PREFIX",
+]
 
 MIN_DELAY_MS = 20  # browsers play shorter GIF delays as 100 ms
 MAX_DELAY_MS = 655_350  # 16-bit count of 10 ms units
@@ -203,4 +210,57 @@ def sub_blocks(*payloads: bytes) -> bytes:
 
 def gif_delay(ms: int) -> int:
     """Round a duration to GIF's 10 ms steps (half up), within [20, 655350] ms."""
-    return min(max((int(ms) + 5) // 10 * 10, MIN_DELAY_MS), MAX_DELAY_MS)
+    return min(max(_ticks(ms) * 10, MIN_DELAY_MS), MAX_DELAY_MS)
+
+
+def _ticks(ms: int) -> int:
+    """Whole 10 ms ticks nearest to ``ms`` (half up)."""
+    return (int(ms) + 5) // 10
+
+
+def gif_delays(durations_ms: Sequence[int]) -> list[int]:
+    """GIF delays (multiples of 10 ms, at least 20) that keep the running total.
+
+    Frame ``i`` ends at the tick nearest to the sum of the first ``i + 1``
+    durations, so 100 frames of 33 ms last 3.30 s (per-frame rounding made it
+    3.00 s). A delay raised to the 20 ms minimum is taken back from the next
+    frames, as far as they allow.
+    """
+    out, shown, end = [], 0, 0
+    for ms in durations_ms:
+        end += int(ms)
+        delay = min(max(_ticks(end) - shown, MIN_DELAY_MS // 10), MAX_DELAY_MS // 10)
+        out.append(10 * delay)
+        shown += delay
+    return out
+
+
+def gif_schedule(durations_ms: Sequence[int]) -> tuple[list[int], list[int]]:
+    """The positions to store and their delays, so the GIF lasts as long as asked.
+
+    Browsers play delays under 20 ms as 100 ms, so a frame that would start
+    less than 20 ms after the previous stored one is left out and its time
+    goes to the frame before (above 50 fps, some frames are skipped; the last
+    frame is always stored). Delays keep the running total (`gif_delays`).
+
+    Returns
+    -------
+    positions, delays_ms
+        Indices into ``durations_ms`` and each one's delay in ms.
+    """
+    n = len(durations_ms)
+    starts = [0, *(_ticks(e) for e in np.cumsum(durations_ms[:-1]).tolist())]
+    kept = [0]
+    for i in range(1, n):
+        if starts[i] - starts[kept[-1]] >= MIN_DELAY_MS // 10:
+            kept.append(i)
+    slots = [starts[i] for i in kept]
+    if kept[-1] != n - 1:  # the final state must show: it takes the last slot
+        if len(kept) > 1:
+            kept[-1] = n - 1
+        else:
+            kept.append(n - 1)
+            slots.append(starts[n - 1])
+    ends = [*slots[1:], _ticks(sum(durations_ms))]
+    spans = [10 * (b - a) for a, b in zip(slots, ends, strict=True)]
+    return kept, gif_delays(spans)
