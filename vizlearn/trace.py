@@ -22,6 +22,8 @@ key             shape                   meaning
 from __future__ import annotations
 
 import json
+import math
+import sys
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vizlearn._version import __version__
+from vizlearn.files import FileRefused, open_bounded
 
 __all__ = ["Recorder", "Trace", "TraceError", "load_trace", "FORMAT_VERSION"]
 
@@ -156,20 +159,29 @@ def _numeric_items(trace: Trace):
         yield from getattr(trace, group).items()
 
 
-def load_trace(path: str | Path) -> Trace:
+def load_trace(path: str | Path, *, allow_large: bool = False) -> Trace:
     """Read a Trace saved by ``Trace.save``; never unpickles anything.
 
-    The file is untrusted input: anything that fails to parse (not a zip,
-    truncated, corrupt, object arrays, wrong shapes or dtypes, NaNs, a newer
-    format) raises TraceError naming the file and the reason.
+    The file is untrusted input: anything that fails to parse (not a regular
+    file, not a zip, truncated, corrupt, object arrays, wrong shapes or dtypes,
+    NaNs, odd or deeply nested meta, a newer format) raises TraceError naming
+    the file and the reason. Before any array is inflated, the sizes its
+    ``.npy`` headers declare are added up: loading takes about
+    ``TRACE_LOAD_FACTOR`` times that, which must fit ``MAX_MEMORY`` (see
+    `vizlearn.limits`) unless ``allow_large``.
     """
     path = Path(path)
     try:
-        _check_declared_size(path)
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
+        with open_bounded(path, sys.maxsize) as f, zipfile.ZipFile(f) as zf:
+            members = _check_declared_size(zf, allow_large)
+            arrays = {}
+            for key, info in members.items():
+                with zf.open(info) as member:
+                    arrays[key] = np.lib.format.read_array(member, allow_pickle=False)
     except (FileNotFoundError, IsADirectoryError, PermissionError):
         raise
+    except FileRefused as e:
+        raise TraceError(str(e)) from None
     except TraceError as e:
         raise TraceError(f"{path}: {e}") from None
     except Exception as e:  # noqa: BLE001 - any parse failure means "not a trace"
@@ -181,17 +193,60 @@ def load_trace(path: str | Path) -> Trace:
         raise TraceError(f"{path}: {e}") from None
 
 
-def _check_declared_size(path: Path) -> None:
-    """Refuse archives that would inflate beyond the memory limit (zip bombs)."""
-    from vizlearn.limits import MAX_MEMORY
+def _check_declared_size(
+    zf: zipfile.ZipFile, allow_large: bool = False
+) -> dict[str, zipfile.ZipInfo]:
+    """Refuse archives that would inflate beyond the memory limit (zip bombs).
 
-    with zipfile.ZipFile(path) as zf:
-        total = sum(info.file_size for info in zf.infolist())
-    if total > MAX_MEMORY:
+    Reads only each member's ``.npy`` header (shape and dtype) and returns the
+    members by key.
+    """
+    from vizlearn.limits import MAX_MEMORY, TRACE_LOAD_FACTOR, size_text
+
+    members: dict[str, zipfile.ZipInfo] = {}
+    total = 0
+    for info in zf.infolist():
+        key = info.filename.removesuffix(".npy")
+        if key == info.filename or key in members:
+            what = "a second" if key in members else "an unexpected member"
+            raise TraceError(f"{what} {info.filename!r} (a trace holds .npy arrays)")
+        members[key] = info
+        total += max(_declared_bytes(zf, info, key), info.file_size)
+    need = total * TRACE_LOAD_FACTOR
+    if need > MAX_MEMORY and not allow_large:
         raise TraceError(
-            f"declares {total / 2**30:.1f} GB of arrays; the limit is "
-            f"{MAX_MEMORY / 2**30:.0f} GB"
+            f"its arrays declare {size_text(total)}, which takes about "
+            f"{size_text(need)} of memory to load; the limit is "
+            f"{size_text(MAX_MEMORY)} (--allow-large lifts it)"
         )
+    return members
+
+
+def _declared_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> int:
+    """Bytes the ``.npy`` header of one member promises (shape x itemsize)."""
+    fmt = np.lib.format
+    with zf.open(info) as member:
+        version = fmt.read_magic(member)
+        if version not in ((1, 0), (2, 0)):
+            raise TraceError(f"'{key}' is in .npy format {version}, not 1.0 or 2.0")
+        read = (
+            fmt.read_array_header_1_0
+            if version == (1, 0)
+            else (fmt.read_array_header_2_0)
+        )
+        shape, _, dtype = read(member)
+        header = member.tell()
+    if dtype.hasobject:
+        raise TraceError(
+            f"'{key}' holds Python objects (refused: loading needs pickle)"
+        )
+    n_bytes = math.prod(shape) * dtype.itemsize
+    if header + n_bytes > info.file_size:
+        raise TraceError(
+            f"'{key}' declares {n_bytes} bytes of data but holds "
+            f"{info.file_size - header}"
+        )
+    return n_bytes
 
 
 def _from_arrays(arrays: dict[str, NDArray]) -> Trace:
@@ -227,22 +282,91 @@ def _from_arrays(arrays: dict[str, NDArray]) -> Trace:
     )
 
 
+_MAX_META_CHARS = 1 << 20
+_MAX_META_DEPTH = 32
+_MAX_META_VALUES = 100_000
+# Keys the renderers and `vizlearn info` read, and what they must hold.
+_META_KINDS: dict[str, tuple[str, tuple[type, ...]]] = {
+    **dict.fromkeys(("lesson", "vizlearn", "step_unit"), ("a string", (str,))),
+    **dict.fromkeys(("config", "style"), ("a JSON object", (dict,))),
+    **dict.fromkeys(
+        ("seed", "diverged_at", "iters_per_epoch", "n_classes", "n_train", "n_test"),
+        ("a non-negative integer or null", (int, type(None))),
+    ),
+    "sizes": ("a list of integers", (list,)),
+}
+
+
 def _read_meta(raw: NDArray) -> dict[str, Any]:
     if raw.dtype.kind != "U" or raw.ndim != 0:
         raise TraceError("'meta' must be a JSON string")
+    text = str(raw)
+    if len(text) > _MAX_META_CHARS:
+        raise TraceError(f"'meta' is longer than {_MAX_META_CHARS} characters")
     try:
-        meta = json.loads(str(raw))
+        meta = json.loads(text)
     except json.JSONDecodeError as e:
         raise TraceError(f"'meta' is not valid JSON ({e})") from None
+    except RecursionError:
+        raise TraceError(f"'meta' is nested over {_MAX_META_DEPTH} levels") from None
+    except ValueError:  # e.g. an integer of more than 4300 digits
+        raise TraceError("'meta' holds a number too large to read") from None
     if not isinstance(meta, dict):
         raise TraceError("'meta' must be a JSON object")
+    _check_json(meta)
     version = meta.get("format_version", FORMAT_VERSION)
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if type(version) is not int or version > FORMAT_VERSION:
         raise TraceError(
             f"trace format version {version!r} is newer than this vizlearn "
             f"{__version__} reads (up to {FORMAT_VERSION}); upgrade vizlearn"
         )
+    _check_meta_kinds(meta)
     return meta
+
+
+def _check_json(meta: Any) -> None:
+    """Refuse meta too deep or too large to handle, huge integers, NaN and inf."""
+    stack, count = [(meta, 0)], 0
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if depth > _MAX_META_DEPTH or count > _MAX_META_VALUES:
+            raise TraceError(
+                f"'meta' is nested over {_MAX_META_DEPTH} levels or holds over "
+                f"{_MAX_META_VALUES} values"
+            )
+        if isinstance(value, dict | list):
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((v, depth + 1) for v in items)
+        elif type(value) is int and not -(2**63) <= value < 2**63:
+            raise TraceError("'meta' holds an integer beyond 64 bits")
+        elif type(value) is float and not math.isfinite(value):
+            raise TraceError("'meta' holds NaN or infinity")
+
+
+def _check_meta_kinds(meta: dict[str, Any]) -> None:
+    """The keys renderers read must hold what they expect."""
+    for key in _META_KINDS.keys() & meta.keys():
+        kind, types = _META_KINDS[key]
+        value = meta[key]
+        ok = isinstance(value, types) and type(value) is not bool
+        if ok and type(value) is int:
+            ok = value >= 0
+        if ok and key == "sizes":
+            ok = all(type(v) is int and v > 0 for v in value)
+        if ok and key == "config" and "iters" in value:
+            ok, kind = (
+                type(value["iters"]) is int,
+                "an object whose iters is an integer",
+            )
+        if not ok:
+            raise TraceError(f"meta '{key}' must be {kind}, not {_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    """A short description of a JSON value for an error message."""
+    text = json.dumps(value)
+    return text if len(text) <= 40 else f"a {type(value).__name__} ({len(text)} chars)"
 
 
 class Recorder:
