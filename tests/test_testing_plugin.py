@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -264,3 +265,95 @@ def test_a_blog_authors_test_file(pytester):
         "test_training_numbers.npz",
     ]
     _run(pytester, "").assert_outcomes(passed=3)
+
+
+SIBLING_TEST = """
+from matplotlib.figure import Figure
+
+def test_plot(vl_image_snapshot):
+    fig = Figure(figsize=(2, 1), dpi=30)
+    fig.patch.set_facecolor("{color}")
+    vl_image_snapshot(fig)
+"""
+
+
+def test_same_test_name_in_sibling_files_keeps_two_baselines(pytester):
+    pytester.makepyfile(
+        test_a=SIBLING_TEST.format(color="red"),
+        test_b=SIBLING_TEST.format(color="blue"),
+    )
+    _run(pytester, "", "--vizlearn-update").assert_outcomes(passed=2)
+    snaps = pytester.path / "snapshots"
+    a, b = snaps / "test_a" / "test_plot.png", snaps / "test_b" / "test_plot.png"
+    assert to_rgba(a)[0, 0, 0] == 255 and to_rgba(b)[0, 0, 2] == 255
+    _run(pytester, "").assert_outcomes(passed=2)  # neither overwrote the other
+
+
+def test_ini_option_moves_the_baselines(pytester):
+    pytester.makeini("[pytest]\nvizlearn_snapshot_dir = figures/baselines\n")
+    pytester.mkpydir("sub")
+    (pytester.path / "sub" / "test_c.py").write_text(SIBLING_TEST.format(color="red"))
+    _run(pytester, "", "--vizlearn-update").assert_outcomes(passed=1)
+    assert (pytester.path / "figures/baselines/sub/test_c/test_plot.png").exists()
+    assert not (pytester.path / "sub" / "snapshots").exists()
+
+
+def test_other_plugins_flag_and_fixture_names_are_left_alone(pytester):
+    # a plugin of someone else's that defines image_snapshot, loaded with -p
+    pytester.makepyfile(
+        other_plugin="""
+        import pytest
+
+        @pytest.fixture
+        def image_snapshot():
+            return "the other plugin's"
+        """,
+        test_names="""
+        def test_theirs(image_snapshot):
+            assert image_snapshot == "the other plugin's"
+
+        def test_ours(vl_trace_snapshot, trace_snapshot):
+            assert type(vl_trace_snapshot) is type(trace_snapshot)
+        """,
+    )
+    pytester.syspathinsert()
+    _run(pytester, "", "-p", "other_plugin").assert_outcomes(passed=2)
+    # no other plugin: the short name is vizlearn's
+    result = _run(pytester, "", "-k", "ours or theirs")
+    result.assert_outcomes(passed=1, failed=1)
+    # and vizlearn never claims --snapshot-update (syrupy's and pytest-snapshot's)
+    result = _run(pytester, "", "--snapshot-update")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_unused_baselines_are_listed_after_a_whole_run_only(pytester):
+    pytester.makepyfile(test_a=SIBLING_TEST.format(color="red"))
+    _run(pytester, "", "--vizlearn-update").assert_outcomes(passed=1)
+    folder = pytester.path / "snapshots" / "test_a"
+    (folder / "test_gone.png").write_bytes((folder / "test_plot.png").read_bytes())
+    (folder / "test_gone").mkdir()  # another plugin's per-test folder: not ours
+    (folder / "test_gone" / "x.txt").write_text("1")
+    result = _run(pytester, "")
+    result.stdout.fnmatch_lines(
+        ["*vizlearn baselines no test used*", f"{folder / 'test_gone.png'}", "1 file*"]
+    )
+    assert "x.txt" not in result.stdout.str()
+    result = _run(pytester, "", "-k", "plot")  # a selection: nothing to conclude
+    assert "no test used" not in result.stdout.str()
+
+
+def test_failure_summary_is_offline_html_and_json(pytester, tmp_path):
+    pytester.makepyfile(test_fig=FIGURE_TEST.format(tol=2))
+    _run(pytester, "a", "--vizlearn-update")
+    failures = tmp_path / "out"
+    result = _run(pytester, "b", f"--vizlearn-failures={failures}")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [f"vizlearn snapshot failures: {failures}/summary.html"]
+    )
+    (row,) = json.loads((failures / "summary.json").read_text())["failures"]
+    assert row["test"] == "test_fig.py::test_fig" and row["rms"] > 2
+    assert row["images"]["diff"] == "test_fig/test_fig-diff.png"
+    page = (failures / "summary.html").read_text()
+    assert 'src="test_fig/test_fig-expected.png"' in page
+    assert "<script" not in page and "http" not in page

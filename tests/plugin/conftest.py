@@ -1,0 +1,3 @@
+"""The example suites under examples/ run in their own pytest processes, not here."""
+
+collect_ignore = ["examples"]
