@@ -20,24 +20,29 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import os
 import re
 import signal
 import stat
 import tempfile
 import threading
+import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 __all__ = [
     "FileRefused",
+    "NpyMember",
     "Terminated",
     "atomic_outputs",
     "atomic_path",
     "check_distinct",
     "install_signal_handlers",
+    "npz_members",
     "open_bounded",
     "read_bounded",
     "remove_stale_temps",
@@ -57,7 +62,7 @@ _CLEANED: set[Path] = set()  # folders already swept for stale temporaries
 
 
 class FileRefused(ValueError):
-    """A file not read: not a regular file, or larger than the byte limit."""
+    """A file not read: not a regular file, too large, or unsafe to read."""
 
 
 # ---- atomic outputs -----------------------------------------------------------
@@ -446,3 +451,71 @@ def _size(n: int) -> str:
             return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
         n /= 1024  # type: ignore[assignment]
     raise AssertionError  # pragma: no cover
+
+
+# ---- .npz headers -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NpyMember:
+    """One ``.npy`` array of an ``.npz``, as its header declares it."""
+
+    key: str
+    shape: tuple[int, ...]
+    dtype: Any
+    """A ``numpy.dtype`` (never an object dtype)."""
+    n_bytes: int
+    """Bytes of data the header promises (shape x itemsize)."""
+    info: zipfile.ZipInfo
+
+
+def npz_members(zf: zipfile.ZipFile, keys: Sequence[str] | None = None) -> dict:
+    """Read the ``.npy`` headers of an open ``.npz``, inflating nothing else.
+
+    Returns ``{key: NpyMember}`` for every member (or only ``keys``, those
+    present). Raises FileRefused naming the member for anything that is not
+    a plain ``.npy`` array: another kind of member, a name given twice, an
+    unknown format version, a malformed header, Python objects (which would
+    need pickle), or less data than the header promises.
+    """
+    members: dict[str, NpyMember] = {}
+    for info in zf.infolist():
+        key = info.filename.removesuffix(".npy")
+        if key == info.filename or key in members:
+            what = "a second" if key in members else "an unexpected member"
+            raise FileRefused(f"{what} {info.filename!r} (expected .npy arrays)")
+        if keys is None or key in keys:
+            members[key] = _npy_member(zf, info, key)
+    return members
+
+
+def _npy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> NpyMember:
+    import numpy as np
+
+    fmt = np.lib.format
+    with zf.open(info) as member:
+        try:
+            version = fmt.read_magic(member)
+            if version not in ((1, 0), (2, 0)):
+                raise ValueError(f"format version {version}")
+            read = fmt.read_array_header_1_0
+            shape, _, dtype = (
+                read if version == (1, 0) else fmt.read_array_header_2_0
+            )(member)
+        except ValueError as e:
+            reason = str(e).splitlines()[0][:80] if str(e) else "unreadable header"
+            raise FileRefused(f"'{key}' is not a plain .npy array ({reason})") from None
+        header = member.tell()
+    if dtype.hasobject:
+        raise FileRefused(
+            f"'{key}' holds Python objects (refused: reading needs pickle)"
+        )
+    if any(n < 0 for n in shape):
+        raise FileRefused(f"'{key}' declares the shape {shape}")
+    n_bytes = math.prod(shape) * dtype.itemsize
+    if header + n_bytes > info.file_size:
+        raise FileRefused(
+            f"'{key}' declares {n_bytes} bytes of data but holds "
+            f"{max(0, info.file_size - header)}"
+        )
+    return NpyMember(key, tuple(shape), dtype, n_bytes, info)

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vizlearn._version import __version__
-from vizlearn.files import FileRefused, open_bounded
+from vizlearn.files import FileRefused, npz_members, open_bounded
 
 __all__ = ["Recorder", "Trace", "TraceError", "load_trace", "FORMAT_VERSION"]
 
@@ -172,17 +172,17 @@ def load_trace(path: str | Path, *, allow_large: bool = False) -> Trace:
     """
     path = Path(path)
     try:
-        with open_bounded(path, sys.maxsize) as f, zipfile.ZipFile(f) as zf:
+        stream = open_bounded(path, sys.maxsize)  # OSError when missing etc.
+    except FileRefused as e:
+        raise TraceError(str(e)) from None
+    try:
+        with stream, zipfile.ZipFile(stream) as zf:
             members = _check_declared_size(zf, allow_large)
             arrays = {}
             for key, info in members.items():
                 with zf.open(info) as member:
                     arrays[key] = np.lib.format.read_array(member, allow_pickle=False)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
-        raise
-    except FileRefused as e:
-        raise TraceError(str(e)) from None
-    except TraceError as e:
+    except (TraceError, FileRefused) as e:
         raise TraceError(f"{path}: {e}") from None
     except Exception as e:  # noqa: BLE001 - any parse failure means "not a trace"
         reason = f"{type(e).__name__}: {e}".strip().splitlines()[0]
@@ -203,15 +203,8 @@ def _check_declared_size(
     """
     from vizlearn.limits import MAX_MEMORY, TRACE_LOAD_FACTOR, size_text
 
-    members: dict[str, zipfile.ZipInfo] = {}
-    total = 0
-    for info in zf.infolist():
-        key = info.filename.removesuffix(".npy")
-        if key == info.filename or key in members:
-            what = "a second" if key in members else "an unexpected member"
-            raise TraceError(f"{what} {info.filename!r} (a trace holds .npy arrays)")
-        members[key] = info
-        total += max(_declared_bytes(zf, info, key), info.file_size)
+    members = npz_members(zf)
+    total = sum(max(m.n_bytes, m.info.file_size) for m in members.values())
     need = total * TRACE_LOAD_FACTOR
     if need > MAX_MEMORY and not allow_large:
         raise TraceError(
@@ -219,34 +212,7 @@ def _check_declared_size(
             f"{size_text(need)} of memory to load; the limit is "
             f"{size_text(MAX_MEMORY)} (--allow-large lifts it)"
         )
-    return members
-
-
-def _declared_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> int:
-    """Bytes the ``.npy`` header of one member promises (shape x itemsize)."""
-    fmt = np.lib.format
-    with zf.open(info) as member:
-        version = fmt.read_magic(member)
-        if version not in ((1, 0), (2, 0)):
-            raise TraceError(f"'{key}' is in .npy format {version}, not 1.0 or 2.0")
-        read = (
-            fmt.read_array_header_1_0
-            if version == (1, 0)
-            else (fmt.read_array_header_2_0)
-        )
-        shape, _, dtype = read(member)
-        header = member.tell()
-    if dtype.hasobject:
-        raise TraceError(
-            f"'{key}' holds Python objects (refused: loading needs pickle)"
-        )
-    n_bytes = math.prod(shape) * dtype.itemsize
-    if header + n_bytes > info.file_size:
-        raise TraceError(
-            f"'{key}' declares {n_bytes} bytes of data but holds "
-            f"{info.file_size - header}"
-        )
-    return n_bytes
+    return {key: m.info for key, m in members.items()}
 
 
 def _from_arrays(arrays: dict[str, NDArray]) -> Trace:
