@@ -20,6 +20,8 @@ import os
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.client import HTTPException
 from pathlib import Path
@@ -29,6 +31,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from vizlearn.datasets.download import DownloadError, fetch, sha256_of
+from vizlearn.files import FileRefused, NpyMember, npz_members, open_bounded
 
 __all__ = [
     "MIRRORS",
@@ -256,10 +259,21 @@ def _error(path: Path | str, what: str) -> MnistError:
     return MnistError(f"{path}: {what}".replace("\n", " "))
 
 
-def _open(path: Path) -> BinaryIO:
-    with open(path, "rb") as probe:
-        is_gzip = probe.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if is_gzip else open(path, "rb")  # type: ignore[return-value]
+@contextmanager
+def _open(path: Path) -> Iterator[BinaryIO]:
+    """The IDX bytes of ``path``, gunzipped if need be (a regular file, bounded)."""
+    try:
+        raw = open_bounded(path, _MAX_BYTES + 64)
+    except FileRefused as err:
+        raise _error(path, str(err).removeprefix(f"{path}: ")) from None
+    with raw:
+        is_gzip = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        if not is_gzip:
+            yield raw
+            return
+        with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+            yield stream  # type: ignore[misc]
 
 
 def _read_header(stream: BinaryIO, path: Path) -> tuple[int, ...]:
@@ -293,21 +307,54 @@ def _check_pair(x: NDArray, t: NDArray, source: str) -> tuple[NDArray, NDArray]:
 
 
 def _load_npz(path: Path, splits: tuple[str, ...]) -> dict[str, tuple]:
+    """Read Keras' ``mnist.npz``, checking dtypes, shapes and sizes before inflating."""
     keys = {"train": ("x_train", "y_train"), "test": ("x_test", "y_test")}
+    wanted = [k for s in splits for k in keys[s]]
     try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise _error(path, "a single .npy array, not an .npz archive")
-        with archive:
-            missing = [k for s in splits for k in keys[s] if k not in archive.files]
-            if missing:
-                raise _error(path, f"missing arrays {missing}")
-            arrays = {s: (archive[keys[s][0]], archive[keys[s][1]]) for s in splits}
+        with open_bounded(path, 4 * _MAX_BYTES) as stream:
+            if stream.read(6) == b"\x93NUMPY":
+                raise _error(path, "a single .npy array, not an .npz archive")
+            with zipfile.ZipFile(stream) as archive:
+                members = npz_members(archive, wanted)
+                missing = [k for k in wanted if k not in members]
+                if missing:
+                    raise _error(path, f"missing arrays {missing}")
+                for member in members.values():
+                    _check_npz_member(path, member)
+                arrays = {k: _read_member(archive, members[k]) for k in wanted}
     except MnistError:
         raise
+    except FileRefused as err:
+        raise _error(path, str(err).removeprefix(f"{path}: ")) from None
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
-        raise _error(path, f"cannot read ({type(err).__name__}: {err})") from err
-    return {s: _check_pair(*arrays[s], str(path)) for s in splits}
+        raise _error(path, f"cannot read ({type(err).__name__}: {err})") from None
+    return {s: _check_pair(*(arrays[k] for k in keys[s]), str(path)) for s in splits}
+
+
+def _check_npz_member(path: Path, member: NpyMember) -> None:
+    """Images uint8 (n, 28, 28), labels 1-D integers, each under the byte limit."""
+    images = member.key.startswith("x_")
+    expected = "uint8 (n, 28, 28)" if images else "1-D integers"
+    ok = (
+        member.dtype == np.uint8 and member.shape[1:] == (_SIDE, _SIDE)
+        if images
+        else member.dtype.kind in "iu" and len(member.shape) == 1
+    )
+    if not ok or (images and len(member.shape) != 3):
+        raise _error(
+            path, f"{member.key} must be {expected}, not {member.dtype} {member.shape}"
+        )
+    if member.n_bytes > _MAX_BYTES:
+        raise _error(
+            path,
+            f"{member.key} declares {member.n_bytes} bytes; MNIST arrays are at "
+            f"most {_MAX_BYTES} (refused before inflating)",
+        )
+
+
+def _read_member(archive: zipfile.ZipFile, member: NpyMember) -> NDArray:
+    with archive.open(member.info) as stream:
+        return np.lib.format.read_array(stream, allow_pickle=False)
 
 
 def _find(directory: Path, name: str) -> Path | None:
