@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Surface", "SURFACES", "book", "rosenbrock", "beale", "himmelblau"]
+__all__ = [
+    "Surface",
+    "SURFACES",
+    "book",
+    "rosenbrock",
+    "rosenbrock_grad",
+    "rosenbrock_hessian",
+    "beale",
+    "himmelblau",
+]
 
 Array = NDArray[np.float64]
 
@@ -46,6 +55,17 @@ def rosenbrock_grad(x: ArrayLike, y: ArrayLike) -> tuple[Array, Array]:
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     valley = y - x * x
     return -2.0 * (1.0 - x) - 400.0 * x * valley, 200.0 * valley
+
+
+def rosenbrock_hessian(x: ArrayLike, y: ArrayLike) -> Array:
+    """The second derivatives, shape ``(2, 2, *x.shape)``.
+
+    [[2 - 400 (y - x²) + 800 x², -400 x], [-400 x, 200]].
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    dxx = 2.0 - 400.0 * (y - x * x) + 800.0 * x * x
+    dxy = -400.0 * x * np.ones_like(y)
+    return np.array([[dxx, dxy], [dxy, 200.0 * np.ones_like(dxx)]])
 
 
 _BEALE_C = (1.5, 2.25, 2.625)
