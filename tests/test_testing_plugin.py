@@ -65,7 +65,10 @@ def test_run(vl_trace_snapshot):
 
 def _run(pytester: pytest.Pytester, variant: str, *args: str) -> pytest.RunResult:
     (pytester.path / "variant.txt").write_text(variant)
-    return pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
+    # pytest-snapshot and syrupy (test extra) can't load together; and with
+    # pytest-image-snapshot, image_snapshot is its fixture, not vizlearn's alias
+    blocked = ("-p", "no:snapshot", "-p", "no:image-snapshot")
+    return pytester.runpytest_inprocess("-p", "no:cacheprovider", *blocked, *args)
 
 
 def _paths(result: pytest.RunResult) -> dict[str, Path]:
@@ -322,7 +325,7 @@ def test_other_plugins_flag_and_fixture_names_are_left_alone(pytester):
     result = _run(pytester, "", "-k", "ours or theirs")
     result.assert_outcomes(passed=1, failed=1)
     # and vizlearn never claims --snapshot-update (syrupy's and pytest-snapshot's)
-    result = _run(pytester, "", "--snapshot-update")
+    result = _run(pytester, "", "-p", "no:syrupy", "--snapshot-update")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
