@@ -17,6 +17,14 @@ The result is still the central difference ``(f(w + h) - f(w - h)) / 2h`` of
 the mean loss, for every parameter: only arithmetic that cannot change it is
 left out (per-example differences are summed instead of differencing two sums,
 which loses less precision).
+
+Each hidden layer may have its own elementwise activation. A network with
+batch normalization (which mixes the examples of a batch: one weight moves
+every example's output) or dropout takes the book's loop instead, inside
+:func:`~vizlearn.core.regularization.frozen`: dropout keeps the mask of the
+last training forward pass and batch normalization its running statistics,
+so the result is the gradient of the same function backprop differentiated.
+Weight decay's term lambda / 2 * sum(W ** 2) is part of the loss either way.
 """
 
 from __future__ import annotations
@@ -27,8 +35,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vizlearn.core.gradients import numerical_grad
-from vizlearn.core.layers import Layer, Linear
+from vizlearn.core.layers import ACTIVATIONS, Layer, Linear
 from vizlearn.core.models import MLP
+from vizlearn.core.regularization import frozen
 
 __all__ = ["numerical_gradients", "naive_numerical_gradients"]
 
@@ -45,9 +54,8 @@ class _Net:
             raise ValueError(f"loss must be one of {', '.join(_LOSSES)}, not {loss!r}")
         self.W = [lin.W.data.astype(np.float64) for lin in model.linears]
         self.b = [lin.b.data.astype(np.float64) for lin in model.linears]
-        acts = [layer for layer in model.layers if not isinstance(layer, Linear)]
-        # a fresh activation layer, so the model's cached forward state is untouched
-        self.act: Layer | None = type(acts[0])() if acts else None
+        # fresh activation layers, so the model's cached forward state is untouched
+        self.acts: list[Layer] = [type(layer)() for layer in model.layers[1::2]]
         self.loss = loss
         t = np.asarray(t)
         self.t = t.argmax(axis=1) if loss != "mse" and t.ndim == 2 else t
@@ -56,11 +64,12 @@ class _Net:
         for k in range(len(self.W)):
             self.a.append(self.h[k] @ self.W[k] + self.b[k])
             if k < len(self.W) - 1:
-                self.h.append(self.f(self.a[k]))
+                self.h.append(self.f(k, self.a[k]))
         self.top = self.a[-1].max(axis=1)  # each example's top score
 
-    def f(self, a: Array) -> Array:
-        return a if self.act is None else self.act.forward(a)
+    def f(self, k: int, a: Array) -> Array:
+        """Hidden layer ``k``'s activation of its pre-activation ``a``."""
+        return self.acts[k].forward(a)
 
     def loss_change(self, k: int, n: NDArray, delta: Array) -> Array:
         """Change of example n's loss when a_k[n, j] moves by +delta vs -delta.
@@ -80,11 +89,11 @@ class _Net:
         if k == last:  # output layer: score j of the example moves
             return self.a[k][n][None, :, None, :] + signed * np.eye(self.W[k].shape[1])
         a0, h0 = self.a[k][n], self.h[k + 1][n]  # (rows, n_out)
-        dh = self.f(a0 + signed[..., 0]) - h0  # (2, rows, n_out): unit j's change
+        dh = self.f(k, a0 + signed[..., 0]) - h0  # (2, rows, n_out): unit j's change
         y = dh[..., None] * self.W[k + 1]  # a rank-one change of the next layer
         y += self.a[k + 1][n][None, :, None, :]
         for m in range(k + 2, len(self.W)):
-            y = self.f(y) @ self.W[m] + self.b[m]
+            y = self.f(m - 1, y) @ self.W[m] + self.b[m]
         return y
 
     def _losses(self, y: Array, n: NDArray, safe: bool = False) -> Array:
@@ -130,7 +139,9 @@ def numerical_gradients(
     Parameters
     ----------
     model
-        Any :class:`~vizlearn.core.models.MLP` (any depth, one hidden activation).
+        Any :class:`~vizlearn.core.models.MLP`. Linear layers and elementwise
+        activations take the fast path; batch normalization or dropout the
+        book's loop (exact too, but one forward pass per element).
     x, t
         The minibatch: inputs ``(N, in)`` and labels ``(N,)`` / one-hot / targets.
     loss
@@ -143,6 +154,8 @@ def numerical_gradients(
     dict
         ``{"W1": (in, n1), "b1": (n1,), ...}``, like ``model.params()``.
     """
+    if not _plain(model):
+        return naive_numerical_gradients(model, x, t, loss=loss, eps=eps)
     net = _Net(model, x, t, loss)
     grads: dict[str, Array] = {}
     for k, lin in enumerate(model.linears):
@@ -153,7 +166,21 @@ def numerical_gradients(
         every = np.arange(len(net.h[0]))
         bias = net.gradient(k, every, np.full(len(every), eps), every * 0, 1, eps)
         grads[lin.b.name] = bias[0]
+        # the exact derivative of lambda/2 w^2, which the central difference
+        # of a quadratic also gives (up to rounding)
+        grads[lin.W.name] += getattr(model, "weight_decay", 0.0) * net.W[k]
     return grads
+
+
+def _plain(model: MLP) -> bool:
+    """Linear, activation, Linear, ..., Linear: the layout the fast path needs."""
+    acts = tuple(ACTIVATIONS.values())
+    layers, linears = getattr(model, "layers", ()), getattr(model, "linears", ())
+    return (
+        len(layers) == 2 * len(linears) - 1
+        and all(isinstance(layer, Linear) for layer in layers[::2])
+        and all(type(layer) in acts for layer in layers[1::2])
+    )
 
 
 def naive_numerical_gradients(
@@ -169,28 +196,37 @@ def naive_numerical_gradients(
 
     ``elements`` limits the loop to some flat indices per parameter (to time it
     on a subset and extrapolate); the others are left as NaN. The model is
-    evaluated in float64 and restored exactly.
+    evaluated in float64 and restored exactly. Dropout keeps its last mask and
+    batch normalization its running statistics (see ``frozen``); the loss
+    includes the model's weight-decay ``penalty()``.
     """
     from vizlearn.core.losses import LOSSES
 
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {', '.join(_LOSSES)}, not {loss!r}")
     loss_fn = LOSSES[loss]
     params = model.params()
     saved = {k: p.data for k, p in params.items()}
     x64 = np.asarray(x, dtype=np.float64)
+    penalty = getattr(model, "penalty", lambda: 0.0)
     grads = {}
     try:
         for p in params.values():
             p.data = p.data.astype(np.float64)
 
         def f() -> float:
-            return loss_fn(model.forward(x64), t)[0]
+            return loss_fn(model.forward(x64), t)[0] + penalty()
 
-        for name, p in params.items():
-            indices = _indices(elements, name, p.data.size)
-            grads[name] = numerical_grad(f, p.data, eps=eps, indices=indices)
+        with frozen(model):
+            for name, p in params.items():
+                indices = _indices(elements, name, p.data.size)
+                grads[name] = numerical_grad(f, p.data, eps=eps, indices=indices)
     finally:
         for name, p in params.items():
             p.data = saved[name]
+    if not _plain(model):  # leave the caches of batch norm as its unperturbed pass
+        with frozen(model):
+            model.forward(np.asarray(x))
     return grads
 
 
