@@ -5,8 +5,6 @@ Nothing in this package imports matplotlib.
 
 from vizlearn.core.conv import Convolution, Pooling, col2im, im2col
 from vizlearn.core.convnet import SimpleConvNet
-from vizlearn.core.conv import Convolution, Pooling, col2im, im2col
-from vizlearn.core.convnet import SimpleConvNet
 from vizlearn.core.gradients import gradient_check, numerical_grad
 from vizlearn.core.layers import (
     ACTIVATIONS,
