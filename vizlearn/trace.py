@@ -22,7 +22,6 @@ key             shape                   meaning
 from __future__ import annotations
 
 import json
-import math
 import sys
 import zipfile
 from collections.abc import Mapping
@@ -35,9 +34,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vizlearn._version import __version__
-from vizlearn.files import FileRefused, npz_members, open_bounded
+from vizlearn.files import FileRefused, npz_members, open_bounded, parse_json
 
-__all__ = ["Recorder", "Trace", "TraceError", "load_trace", "FORMAT_VERSION"]
+__all__ = [
+    "Recorder",
+    "Trace",
+    "TraceError",
+    "load_trace",
+    "read_trace_meta",
+    "require",
+    "as_array",
+    "FORMAT_VERSION",
+]
 
 FORMAT_VERSION = 1
 _RESERVED = ("loss", "loss_steps", "steps", "metric_steps", "meta")
@@ -193,6 +201,38 @@ def load_trace(path: str | Path, *, allow_large: bool = False) -> Trace:
         raise TraceError(f"{path}: {e}") from None
 
 
+def read_trace_meta(
+    path: str | Path,
+) -> tuple[dict[str, Any], dict[str, tuple[int, ...]]]:
+    """Read only a trace's meta and the shapes of its arrays (``vizlearn info``).
+
+    Nothing but the ``meta`` string is inflated; errors are TraceError, as
+    for `load_trace`.
+    """
+    path = Path(path)
+    try:
+        stream = open_bounded(path, sys.maxsize)
+    except FileRefused as e:
+        raise TraceError(str(e)) from None
+    try:
+        with stream, zipfile.ZipFile(stream) as zf:
+            members = npz_members(zf)
+            if "meta" not in members:
+                raise TraceError("missing key(s) meta")
+            if members["meta"].n_bytes > 4 * _MAX_META_CHARS:
+                raise TraceError(f"'meta' is longer than {_MAX_META_CHARS} characters")
+            with zf.open(members["meta"].info) as member:
+                raw = np.lib.format.read_array(member, allow_pickle=False)
+        meta = _read_meta(raw)
+    except (TraceError, FileRefused) as e:
+        raise TraceError(f"{path}: {e}") from None
+    except Exception as e:  # noqa: BLE001 - any parse failure means "not a trace"
+        reason = f"{type(e).__name__}: {e}".strip().splitlines()[0]
+        raise TraceError(f"{path}: not a readable vizlearn trace ({reason})") from None
+    shapes = {k: m.shape for k, m in members.items() if k != "meta"}
+    return meta, shapes
+
+
 def _check_declared_size(
     zf: zipfile.ZipFile, allow_large: bool = False
 ) -> dict[str, zipfile.ZipInfo]:
@@ -249,8 +289,6 @@ def _from_arrays(arrays: dict[str, NDArray]) -> Trace:
 
 
 _MAX_META_CHARS = 1 << 20
-_MAX_META_DEPTH = 32
-_MAX_META_VALUES = 100_000
 # Keys the renderers and `vizlearn info` read, and what they must hold.
 _META_KINDS: dict[str, tuple[str, tuple[type, ...]]] = {
     **dict.fromkeys(("lesson", "vizlearn", "step_unit"), ("a string", (str,))),
@@ -270,16 +308,11 @@ def _read_meta(raw: NDArray) -> dict[str, Any]:
     if len(text) > _MAX_META_CHARS:
         raise TraceError(f"'meta' is longer than {_MAX_META_CHARS} characters")
     try:
-        meta = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise TraceError(f"'meta' is not valid JSON ({e})") from None
-    except RecursionError:
-        raise TraceError(f"'meta' is nested over {_MAX_META_DEPTH} levels") from None
-    except ValueError:  # e.g. an integer of more than 4300 digits
-        raise TraceError("'meta' holds a number too large to read") from None
+        meta = parse_json(text)
+    except FileRefused as e:
+        raise TraceError(f"'meta' is {e}".replace("is JSON", "is")) from None
     if not isinstance(meta, dict):
         raise TraceError("'meta' must be a JSON object")
-    _check_json(meta)
     version = meta.get("format_version", FORMAT_VERSION)
     if type(version) is not int or version > FORMAT_VERSION:
         raise TraceError(
@@ -288,26 +321,6 @@ def _read_meta(raw: NDArray) -> dict[str, Any]:
         )
     _check_meta_kinds(meta)
     return meta
-
-
-def _check_json(meta: Any) -> None:
-    """Refuse meta too deep or too large to handle, huge integers, NaN and inf."""
-    stack, count = [(meta, 0)], 0
-    while stack:
-        value, depth = stack.pop()
-        count += 1
-        if depth > _MAX_META_DEPTH or count > _MAX_META_VALUES:
-            raise TraceError(
-                f"'meta' is nested over {_MAX_META_DEPTH} levels or holds over "
-                f"{_MAX_META_VALUES} values"
-            )
-        if isinstance(value, dict | list):
-            items = value.values() if isinstance(value, dict) else value
-            stack.extend((v, depth + 1) for v in items)
-        elif type(value) is int and not -(2**63) <= value < 2**63:
-            raise TraceError("'meta' holds an integer beyond 64 bits")
-        elif type(value) is float and not math.isfinite(value):
-            raise TraceError("'meta' holds NaN or infinity")
 
 
 def _check_meta_kinds(meta: dict[str, Any]) -> None:
@@ -338,6 +351,14 @@ def _shown(value: Any) -> str:
 class Recorder:
     """Collects what a training loop reports; ``freeze()`` turns it into a Trace.
 
+    Values may be numpy arrays, lists, or a framework's tensors (PyTorch,
+    Keras, JAX, DeZero Variables: anything with ``.detach()``/``.cpu()``/
+    ``.numpy()``, ``.data`` or ``__array__``); they are copied. Column vectors
+    of shape (N, 1), as the book and DeZero shape data and predictions, are
+    stored flat in ``outputs`` and ``data`` (renderers read (N,)); parameters
+    keep their shapes. The loss of every iteration goes into a growing numpy
+    buffer (16 bytes an iteration).
+
     Examples
     --------
     >>> rec = Recorder(meta={"lesson": "mine"})
@@ -351,11 +372,13 @@ class Recorder:
         self,
         *,
         meta: Mapping[str, Any] | None = None,
-        data: Mapping[str, NDArray] | None = None,
+        data: Mapping[str, Any] | None = None,
     ) -> None:
         self.meta: dict[str, Any] = dict(meta or {})
-        self.data = dict(data or {})
-        self._loss: list[tuple[int, float]] = []
+        self.data: dict[str, Any] = dict(data or {})
+        self._loss_steps = np.empty(256, np.int64)
+        self._loss = np.empty(256, np.float64)
+        self._n_loss = 0
         self._snapshots: list[tuple[int, dict[str, NDArray], dict[str, NDArray]]] = []
         self._metrics: list[tuple[int, dict[str, float]]] = []
 
@@ -363,22 +386,35 @@ class Recorder:
         self,
         step: int,
         *,
-        loss: float | None = None,
+        loss: Any = None,
         params: Mapping[str, Any] | None = None,
         outputs: Mapping[str, Any] | None = None,
-        metrics: Mapping[str, float] | None = None,
+        metrics: Mapping[str, Any] | None = None,
     ) -> None:
         """Record what is known at iteration ``step``; arrays are copied."""
+        step = int(step)
         if loss is not None:
-            self._loss.append((int(step), float(loss)))
+            self._append_loss(step, _scalar("loss", loss))
         if params or outputs:
-            copy = {k: np.array(v, dtype=np.float64) for k, v in (params or {}).items()}
-            outs = {
-                k: np.array(v, dtype=np.float64) for k, v in (outputs or {}).items()
-            }
-            self._snapshots.append((int(step), copy, outs))
+            copy = {k: as_array(v, k) for k, v in (params or {}).items()}
+            outs = {k: _flat_column(as_array(v, k)) for k, v in (outputs or {}).items()}
+            self._snapshots.append((step, copy, outs))
         if metrics:
-            self._metrics.append((int(step), {k: float(v) for k, v in metrics.items()}))
+            self._metrics.append((step, {k: _scalar(k, v) for k, v in metrics.items()}))
+
+    def _append_loss(self, step: int, value: float) -> None:
+        n = self._n_loss
+        if n == len(self._loss):  # double the buffer: amortised O(1) appends
+            self._loss = np.concatenate([self._loss, np.empty(n)])
+            self._loss_steps = np.concatenate([self._loss_steps, np.empty(n, np.int64)])
+        self._loss[n], self._loss_steps[n] = value, step
+        self._n_loss = n + 1
+
+    def losses(self) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """The steps and loss values recorded so far (read-only views)."""
+        steps, values = self._loss_steps[: self._n_loss], self._loss[: self._n_loss]
+        steps.flags.writeable = values.flags.writeable = False
+        return steps, values
 
     def last_snapshot_step(self) -> int | None:
         """The step of the latest parameter snapshot, or None."""
@@ -386,32 +422,119 @@ class Recorder:
 
     def last_loss(self) -> float:
         """The latest recorded loss value."""
-        return self._loss[-1][1]
+        if not self._n_loss:
+            raise TraceError("no loss recorded yet")
+        return float(self._loss[self._n_loss - 1])
 
     def freeze(self) -> Trace:
         """Stack the records into a read-only Trace."""
         meta = {"format_version": FORMAT_VERSION, "vizlearn": __version__, **self.meta}
-        loss_steps = np.array([s for s, _ in self._loss], dtype=np.int64)
-        loss = np.array([v for _, v in self._loss], dtype=np.float64)
         steps = np.array([s for s, _, _ in self._snapshots], dtype=np.int64)
+        data = {k: _flat_column(_numpy(v, k)) for k, v in self.data.items()}
         return Trace(
-            loss,
-            loss_steps,
+            self._loss[: self._n_loss].copy(),
+            self._loss_steps[: self._n_loss].copy(),
             steps,
-            _stack([p for _, p, _ in self._snapshots]),
-            _stack([o for _, _, o in self._snapshots]),
-            _stack([m for _, m in self._metrics]),
+            _stack([p for _, p, _ in self._snapshots], "params"),
+            _stack([o for _, _, o in self._snapshots], "outputs"),
+            _stack([m for _, m in self._metrics], "metrics"),
             np.array([s for s, _ in self._metrics], dtype=np.int64),
-            self.data,
+            data,
             meta,
         )
 
 
-def _stack(records: list[Mapping[str, Any]]) -> dict[str, NDArray]:
+def _numpy(value: Any, name: str) -> NDArray:
+    """A numpy copy of an array, list or tensor (PyTorch, Keras, JAX, DeZero)."""
+    if not isinstance(value, np.ndarray):
+        for method in ("detach", "cpu"):  # torch: no grad, off the GPU
+            if callable(getattr(value, method, None)):
+                value = getattr(value, method)()
+        if callable(getattr(value, "numpy", None)):
+            value = value.numpy()
+        elif isinstance(getattr(value, "data", None), np.ndarray):  # DeZero Variable
+            value = value.data
+    try:
+        return np.array(value)
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise TraceError(
+            f"'{name}': can't record a {type(value).__name__} as numbers ({e})"
+        ) from None
+
+
+def as_array(value: Any, name: str = "value") -> NDArray[np.float64]:
+    """A float64 numpy copy of an array, a list, or a framework's tensor."""
+    array = _numpy(value, name)
+    if array.dtype.kind not in "biuf":
+        raise TraceError(f"'{name}' must be numeric, not dtype {array.dtype}")
+    return array.astype(np.float64)
+
+
+def _scalar(name: str, value: Any) -> float:
+    if isinstance(value, (float, int, np.floating, np.integer)):
+        return float(value)  # the every-iteration case: no array round trip
+    array = as_array(value, name)
+    if array.size != 1:
+        raise TraceError(f"'{name}' must be one number, got shape {array.shape}")
+    return float(array.reshape(()))
+
+
+def _flat_column(array: NDArray) -> NDArray:
+    """(N, 1) column vectors as (N,): the shape renderers read."""
+    return array[:, 0] if array.ndim == 2 and array.shape[1] == 1 else array
+
+
+def _stack(records: list[Mapping[str, Any]], group: str = "") -> dict[str, NDArray]:
     keys = list(records[0]) if records else []
     for r in records:
         if list(r) != keys:
             raise TraceError(
                 f"every record must carry the same keys {keys}, got {list(r)}"
             )
-    return {k: np.stack([np.asarray(r[k]) for r in records]) for k in keys}
+    out = {}
+    for k in keys:
+        shapes = {np.shape(r[k]) for r in records}
+        if len(shapes) > 1:
+            shown = ", ".join(str(s) for s in sorted(shapes))
+            raise TraceError(
+                f"{group} '{k}' changes shape between records ({shown}); "
+                "every record of a key must have one shape"
+            )
+        out[k] = np.stack([np.asarray(r[k]) for r in records])
+    return out
+
+
+def require(
+    trace: Trace,
+    what: str,
+    *,
+    params: bool = False,
+    outputs: tuple[str, ...] = (),
+    data: tuple[str, ...] = (),
+    metrics: tuple[str, ...] = (),
+    ndim: Mapping[str, int] | None = None,
+    hint: str = "",
+) -> None:
+    """Raise TraceError naming what ``what`` needs that ``trace`` did not record.
+
+    ``ndim`` maps keys such as ``"data/x"`` or ``"outputs/curve"`` to the
+    number of dimensions a renderer reads (outputs count the records axis).
+    """
+    missing = [f"outputs/{k}" for k in outputs if k not in trace.outputs]
+    missing += [f"data/{k}" for k in data if k not in trace.data]
+    missing += [f"metrics/{k}" for k in metrics if k not in trace.metrics]
+    if params and not trace.params:
+        missing.append("params (rec.record(step, params={...}))")
+    if missing:
+        raise TraceError(
+            f"{what} needs {', '.join(missing)}, which this trace did not record"
+            + (f"; {hint}" if hint else "")
+        )
+    for key, n in (ndim or {}).items():
+        group, _, name = key.partition("/")
+        array = getattr(trace, group).get(name)
+        if array is not None and array.ndim != n:
+            raise TraceError(
+                f"{what} needs {key} with {n} dimension(s), but it has shape "
+                f"{array.shape}"
+            )
