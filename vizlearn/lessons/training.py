@@ -20,7 +20,7 @@ from vizlearn.core import MLP, OPTIMIZERS, SGD, softmax_cross_entropy
 from vizlearn.core.samplers import SAMPLERS, batches_per_epoch
 from vizlearn.datasets.split import Split, load_split
 from vizlearn.datasets.toy import Dataset
-from vizlearn.fitting import TrackedElements, fit, snapshot_steps
+from vizlearn.fitting import TrackedElements, evaluating, fit, snapshot_steps
 from vizlearn.lessons.options import parse_weight_init
 from vizlearn.trace import Recorder, Trace
 
@@ -114,6 +114,7 @@ def train_classifier(
     seed: int = 0,
     meta: Mapping[str, Any] | None = None,
     on_step: Callable[[int], Any] | None = None,
+    probe: Callable[[Any], Mapping[str, Any]] | None = None,
 ) -> Trace:
     """Train ``model`` on ``split`` the book's way and return the recorded Trace.
 
@@ -123,6 +124,7 @@ def train_classifier(
     per tensor (their flat indices in ``data["tracked/W1"]``, ...), and
     ``outputs`` each tensor's norm and histogram, at ``frames`` snapshots.
     ``data`` keeps the final test predictions and a few misclassified inputs.
+    ``probe(model)`` adds the lesson's own outputs to every snapshot.
     """
     n = len(split.x_train)
     per_epoch = batches_per_epoch(n, batch_size)
@@ -134,8 +136,8 @@ def train_classifier(
             "iters_per_epoch": per_epoch,
             "n_train": n,
             "n_test": len(split.x_test),
-            "sizes": list(model.sizes),
             "dataset": split.name,
+            **({"sizes": list(model.sizes)} if hasattr(model, "sizes") else {}),
         }
     )
     trace = fit(
@@ -145,7 +147,7 @@ def train_classifier(
         iters=iters,
         record_at=snapshot_steps(iters, min(frames, iters + 1)),
         loss="softmax_cross_entropy",
-        probe=tracked.stats,
+        probe=tracked.stats if probe is None else _both(tracked.stats, probe),
         snapshot=tracked.params,
         evaluate=_split_metrics(split),
         eval_at=[*range(0, iters + 1, per_epoch), iters],
@@ -158,12 +160,17 @@ def train_classifier(
     return replace(trace, data={**trace.data, **_final_data(model, split, tracked)})
 
 
+def _both(first: Callable, second: Callable) -> Callable[[Any], dict[str, Any]]:
+    return lambda model: {**first(model), **second(model)}
+
+
 def _final_data(
     model: MLP, split: Split, tracked: TrackedElements
 ) -> dict[str, NDArray]:
     """Test labels, final predictions and the inputs of a few misclassified ones."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        _, _, pred = evaluate(model, split.x_test, split.t_test)
+        with evaluating(model):
+            _, _, pred = evaluate(model, split.x_test, split.t_test)
     wrong = np.flatnonzero(pred != split.t_test)[:MAX_MISCLASSIFIED]
     x = split.x_test[wrong]
     if split.image_shape is not None:  # pixels in [0, 1] -> uint8, 4x smaller
