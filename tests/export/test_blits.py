@@ -118,3 +118,33 @@ def test_an_empty_line_and_an_invisible_artist_have_no_boxes():
     renderer = fig.canvas.get_renderer()
     assert footprint(line, fig, renderer).shape == (0, 4)
     assert footprint(hidden, fig, renderer).shape == (0, 4)
+
+
+def moving_label_source(n: int = 6):
+    """A label that keeps its text but moves and changes colour, and a counter."""
+    from vizlearn.render.frames import FrameSource, new_figure
+
+    style = Style(width=200, height=120, dpi=50)
+    with style.context():
+        fig = new_figure(style)
+        ax = fig.subplots()
+        ax.set(xlim=(0, 1), ylim=(0, 1))
+        label = ax.text(0.1, 0.5, "same words")
+        counter = ax.set_title(" ")
+
+    def update(k: int):
+        label.set_position((0.1 + 0.037 * k, 0.5 - 0.013 * k))
+        label.set_color("C0" if k % 2 else "C3")
+        counter.set_text("step 1" if k < 3 else "step 2")  # repeats its text
+        return [label, counter]
+
+    return FrameSource(fig, update, n, style)
+
+
+def test_cached_text_moves_and_recolours_like_a_full_redraw():
+    """The glyph and layout caches replay only what the same text drew there."""
+    for k, frame in enumerate(moving_label_source().rgba([0, 1, 2, 3, 4, 5, 0, 3])):
+        k = [0, 1, 2, 3, 4, 5, 0, 3][k]
+        fig = moving_label_source().still(k)
+        fig.canvas.draw()
+        np.testing.assert_array_equal(frame, np.asarray(fig.canvas.buffer_rgba()))

@@ -24,6 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import Bbox, Transform
 from numpy.typing import NDArray
 
+from vizlearn.render.textcache import GlyphCache, LayoutCache
 from vizlearn.style import Style
 
 if TYPE_CHECKING:
@@ -81,12 +82,14 @@ class FrameSource:
                 artist.set_animated(True)
             self.figure.canvas.draw()  # everything but the animated artists
         blitter = _Blitter(self.figure, self.style)
+        layouts = LayoutCache.install(self.figure)
         try:
             indices = range(self.n_frames) if indices is None else indices
             yield from blitter.run(self.update, indices)
         finally:
             for artist in animated:
                 artist.set_animated(False)
+            LayoutCache.remove(layouts)
 
     def rgba(self, indices: Iterable[int] | None = None) -> Iterator[NDArray[np.uint8]]:
         """Yield frames as ``(height, width, 4)`` uint8 arrays (each a fresh copy)."""
@@ -136,6 +139,7 @@ class _Blitter:
     def __init__(self, fig: Figure, style: Style) -> None:
         self.fig, self.style = fig, style
         self.renderer = fig.canvas.get_renderer()
+        GlyphCache.install(self.renderer)
         self.pixels = np.asarray(fig.canvas.buffer_rgba())  # a writable view
         self.background = self.pixels.copy()
         self.drawn: dict[Artist, Boxes] = {}  # boxes of each artist as last drawn
