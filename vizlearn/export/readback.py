@@ -3,7 +3,9 @@
 GIF files are walked block by block without decoding a pixel; WebP and APNG
 go through Pillow. The text (a comment and vizlearn's metadata) sits in GIF
 comment blocks, in an XMP packet in WebP (`to_xmp` writes it) and in PNG text
-chunks in APNG.
+chunks in APNG. Files are untrusted: only regular files are read (mapped, not
+copied), comments and XMP are capped at `MAX_TEXT_BYTES` (Pillow caps PNG
+text chunks itself) and metadata JSON goes through `vizlearn.files.parse_json`.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import json
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from mmap import mmap
 from os import PathLike
-from pathlib import Path
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
@@ -22,8 +24,10 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from vizlearn.export.gif import METADATA_PREFIX
+from vizlearn.files import map_file, parse_json
 
 __all__ = [
+    "MAX_TEXT_BYTES",
     "AnimationInfo",
     "GifFrame",
     "gif_frames",
@@ -33,6 +37,8 @@ __all__ = [
     "to_xmp",
 ]
 
+#: The most comment or XMP text read from one file (vizlearn writes ~1 KB).
+MAX_TEXT_BYTES = 1 << 20
 _XMP_NS = "urn:vizlearn:xmp:1.0"
 _RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
@@ -55,9 +61,10 @@ class AnimationInfo:
 
 def read_animation_info(path: str | PathLike[str]) -> AnimationInfo:
     """Read format, frame count, durations, loop, size and text of an animation."""
-    data = Path(path).read_bytes()
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return read_gif_info(data)
+    with map_file(path) as data:
+        if data[:6] in (b"GIF87a", b"GIF89a"):
+            return read_gif_info(data)
+        n_bytes = len(data)
     with Image.open(path) as im:
         fmt = {"WEBP": "webp", "PNG": "apng"}.get(str(im.format))
         if fmt is None:
@@ -71,7 +78,7 @@ def read_animation_info(path: str | PathLike[str]) -> AnimationInfo:
         loop = int(im.info.get("loop", 0))
         n_frames, size = len(durations), im.size
     return AnimationInfo(
-        fmt, n_frames, tuple(durations), loop, size, comment, metadata, len(data)
+        fmt, n_frames, tuple(durations), loop, size, comment, metadata, n_bytes
     )
 
 
@@ -96,7 +103,7 @@ class GifFrame:
     """Bytes from its control extension (if any) to the end of its LZW data."""
 
 
-def read_gif_info(data: bytes) -> AnimationInfo:
+def read_gif_info(data: bytes | mmap) -> AnimationInfo:
     """Walk the GIF blocks: frames, delays, loop and comments, without decoding."""
     frames, comments, loop = _walk_gif(data)
     comment, metadata = _split_gif_comments(comments)
@@ -112,23 +119,25 @@ def read_gif_info(data: bytes) -> AnimationInfo:
     )
 
 
-def gif_frames(data: bytes) -> list[GifFrame]:
+def gif_frames(data: bytes | mmap) -> list[GifFrame]:
     """The images of a GIF as stored (rectangles and bytes), without decoding."""
     return _walk_gif(data)[0]
 
 
-def _walk_gif(data: bytes) -> tuple[list[GifFrame], list[str], int]:
+def _walk_gif(data: bytes | mmap) -> tuple[list[GifFrame], list[str], int]:
     """Return the images, the comments and the loop count of a GIF."""
     frames: list[GifFrame] = []
     comments: list[str] = []
-    loop, delay, control = 1, 0, None
+    loop, delay, control, text_left = 1, 0, None, MAX_TEXT_BYTES
     try:
         pos = 13 + _table_bytes(data[10])
         while data[pos] != 0x3B:
             begin = pos
             if data[pos] == 0x21:
                 label = data[pos + 1]
-                payload, pos = _read_sub_blocks(data, pos + 2)
+                payload, pos = _read_sub_blocks(data, pos + 2, limit=text_left)
+                if label == 0xFE:
+                    text_left -= len(payload)
                 if label == 0xF9:
                     delay, control = 10 * int.from_bytes(payload[1:3], "little"), begin
                 elif label == 0xFE:
@@ -150,11 +159,19 @@ def _walk_gif(data: bytes) -> tuple[list[GifFrame], list[str], int]:
     return frames, comments, loop
 
 
-def _read_sub_blocks(data: bytes, pos: int, keep: bool = True) -> tuple[bytes, int]:
-    """Return the joined sub-blocks starting at ``pos`` and the position after them."""
-    pieces = []
+def _read_sub_blocks(
+    data: bytes | mmap, pos: int, keep: bool = True, limit: int = MAX_TEXT_BYTES
+) -> tuple[bytes, int]:
+    """Return the joined sub-blocks starting at ``pos`` and the position after them.
+
+    Raises ValueError if the kept bytes would pass ``limit`` (comments).
+    """
+    pieces, kept = [], 0
     while (n := data[pos]) != 0:
         if keep:
+            kept += n
+            if kept > limit:
+                raise ValueError(f"GIF comments longer than {MAX_TEXT_BYTES >> 20} MB")
             pieces.append(data[pos + 1 : pos + 1 + n])
         pos += 1 + n
     if pos >= len(data):
@@ -171,8 +188,18 @@ def _split_gif_comments(comments: list[str]) -> tuple[str | None, dict[str, str]
     """Separate the vizlearn metadata comment from the plain comments."""
     plain = [c for c in comments if not c.startswith(METADATA_PREFIX)]
     meta = [c for c in comments if c.startswith(METADATA_PREFIX)]
-    metadata = json.loads(meta[0][len(METADATA_PREFIX) :]) if meta else {}
+    metadata = _metadata(meta[0][len(METADATA_PREFIX) :]) if meta else {}
     return ("\n".join(plain) if plain else None), metadata
+
+
+def _metadata(text: str) -> dict[str, str]:
+    """The metadata JSON: an object of strings, or ValueError."""
+    metadata = parse_json(text)
+    if not isinstance(metadata, dict) or not all(
+        isinstance(v, str) for v in metadata.values()
+    ):
+        raise ValueError("the vizlearn metadata is not a JSON object of strings")
+    return metadata
 
 
 # Text in WebP and APNG -------------------------------------------------------
@@ -203,7 +230,12 @@ def _read_text(im: Image.Image, fmt: str) -> tuple[str | None, dict[str, str]]:
     xmp = im.info.get("xmp")
     if not xmp:
         return None, {}
-    root = ElementTree.fromstring(xmp)
+    if len(xmp) > MAX_TEXT_BYTES:
+        raise ValueError(f"an XMP packet longer than {MAX_TEXT_BYTES >> 20} MB")
+    try:  # expat refuses entity-expansion bombs itself
+        root = ElementTree.fromstring(xmp)
+    except ElementTree.ParseError as e:
+        raise ValueError(f"damaged XMP ({e})") from None
     comment = root.findtext(f".//{{{_XMP_NS}}}comment")
     metadata = root.findtext(f".//{{{_XMP_NS}}}metadata")
-    return comment, json.loads(metadata) if metadata else {}
+    return comment, _metadata(metadata) if metadata else {}
