@@ -589,16 +589,23 @@ _UNSAFE = re.compile(
 )
 
 
-def terminal_safe(text: object) -> str:
+def terminal_safe(text: object, *, json_text: bool = False) -> str:
     r"""``str(text)`` with control characters escaped: a file cannot drive the terminal.
 
     ESC, OSC and other C0/C1 controls, CR and LF (no spoofed lines), and the
     invisible or bidirectional formatting characters become ``\xNN`` or
-    ``\uNNNN``; everything printable, Japanese included, is kept.
+    ``\uNNNN``; everything printable, Japanese included, is kept. With
+    ``json_text=True`` (for the output of ``json.dumps``) every escape is
+    ``\uNNNN``, which JSON reads back as the same character.
     """
-    return _UNSAFE.sub(lambda m: _escape(m.group()), str(text))
+    escape = _json_escape if json_text else _escape
+    return _UNSAFE.sub(lambda m: escape(m.group()), str(text))
 
 
 def _escape(char: str) -> str:
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _json_escape(char: str) -> str:
+    return f"\\u{ord(char):04x}"
