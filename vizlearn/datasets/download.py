@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import time
 import urllib.error
 import urllib.request
 from http.client import HTTPException
 from pathlib import Path
+
+from vizlearn.files import FileRefused, open_bounded
 
 __all__ = ["BACKOFF_SECONDS", "DownloadError", "fetch", "sha256_of"]
 
@@ -30,10 +33,18 @@ class DownloadError(ValueError):
     """A download whose sha256 did not match, or that grew past its byte limit."""
 
 
-def sha256_of(path: str | os.PathLike[str]) -> str:
-    """Return the hex sha256 of a file, read in 1 MiB blocks."""
+def sha256_of(path: str | os.PathLike[str], *, max_bytes: int = sys.maxsize) -> str:
+    """Return the hex sha256 of a regular file, read in 1 MiB blocks.
+
+    Raises DownloadError for a device, pipe or socket, or a file larger than
+    ``max_bytes`` (checked before reading).
+    """
     digest = hashlib.sha256()
-    with open(path, "rb") as stream:
+    try:
+        stream = open_bounded(path, max_bytes)
+    except FileRefused as err:
+        raise DownloadError(str(err)) from None
+    with stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -123,10 +134,15 @@ def _download_with_retries(
 
 
 def _download(url: str, part: Path, timeout: float, max_bytes: int) -> None:
+    if os.path.lexists(part) and not part.is_file() or part.is_symlink():
+        raise _error(part, "exists and is not a regular file; remove it")
     offset = part.stat().st_size if part.is_file() else 0
     headers = {"Range": f"bytes={offset}-"} if offset else {}
     request = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(request, timeout=timeout) as response:
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and len(length) < 20 and int(length) > max_bytes:
+            raise _error(url, f"larger than {max_bytes} bytes ({length} announced)")
         content_range = response.headers.get("Content-Range", "")
         resumed = response.status == 206 and content_range.startswith(
             f"bytes {offset}-"

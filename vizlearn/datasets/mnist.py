@@ -230,7 +230,7 @@ def download_mnist(
     for name in names:
         target = directory / name
         if target.is_file() and sha256_of(target) == checksums[name]:
-            continue
+            continue  # (sha256_of refuses what is not a regular file)
         try:
             fetch(
                 name,
@@ -365,7 +365,10 @@ def _find(directory: Path, name: str) -> Path | None:
 
 
 def _verify(path: Path, expected: str, hint: str) -> None:
-    actual = sha256_of(path)
+    try:
+        actual = sha256_of(path, max_bytes=_MAX_BYTES)
+    except DownloadError as err:
+        raise _error(path, str(err).removeprefix(f"{path}: ")) from None
     if actual != expected:
         raise _error(
             path, f"sha256 mismatch: expected {expected}, got {actual}; {hint}"
