@@ -555,7 +555,8 @@ def parse_json(
 
     Refuses invalid JSON, nesting deeper than ``max_depth``, more than
     ``max_values`` values, integers beyond 64 bits, and NaN or infinity, each
-    with a one-line reason (never a RecursionError or numpy/Python advice).
+    with a one-line reason that reads after "is" ("JSON nested over 32
+    levels"); never a RecursionError or Python's advice.
     """
     try:
         value = json.loads(text)
@@ -564,23 +565,22 @@ def parse_json(
     except RecursionError:
         raise FileRefused(f"JSON nested over {max_depth} levels") from None
     except (ValueError, UnicodeDecodeError):  # e.g. an integer of 5000 digits
-        raise FileRefused("JSON holding a number too large to read") from None
+        raise FileRefused("JSON with a number too large to read") from None
     stack, count = [(value, 0)], 0
     while stack:
         item, depth = stack.pop()
         count += 1
         if depth > max_depth or count > max_values:
             raise FileRefused(
-                f"JSON nested over {max_depth} levels or holding over "
-                f"{max_values} values"
+                f"JSON nested over {max_depth} levels or with over {max_values} values"
             )
         if isinstance(item, dict | list):
             items = item.values() if isinstance(item, dict) else item
             stack.extend((v, depth + 1) for v in items)
         elif type(item) is int and not -(2**63) <= item < 2**63:
-            raise FileRefused("JSON holding an integer beyond 64 bits")
+            raise FileRefused("JSON with an integer beyond 64 bits")
         elif type(item) is float and not math.isfinite(item):
-            raise FileRefused("JSON holding NaN or infinity")
+            raise FileRefused("JSON with NaN or infinity")
     return value
 
 

@@ -310,7 +310,7 @@ def _read_meta(raw: NDArray) -> dict[str, Any]:
     try:
         meta = parse_json(text)
     except FileRefused as e:
-        raise TraceError(f"'meta' is {e}".replace("is JSON", "is")) from None
+        raise TraceError(f"'meta' is {e}") from None
     if not isinstance(meta, dict):
         raise TraceError("'meta' must be a JSON object")
     version = meta.get("format_version", FORMAT_VERSION)
