@@ -1,23 +1,43 @@
-"""The Python API the CLI is a shell over: train, animate, plot, save."""
+"""The Python API the CLI is a shell over: train, animate, plot, save.
+
+Everything goes through the lesson records (`vizlearn.lessons`): ``train``
+builds a lesson's config and runs it; ``animate`` and ``plot`` look up the
+kinds of the lesson that made a trace (plus the kinds any trace can draw:
+loss, params, metrics, accuracy) and call the kind's renderer.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vizlearn.lessons import KINDS, get_lesson
+from vizlearn.lessons import LESSONS, did_you_mean, get_lesson
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["train", "animate", "plot", "save", "provenance", "Still", "PLOT_KINDS"]
+    from vizlearn.export.animation import Animation
+    from vizlearn.lessons.record import Kind, Lesson
+    from vizlearn.render.frames import FrameSource
 
-# kinds vl.plot draws beyond the regression ones (any trace with metrics / a loss)
-PLOT_KINDS = ("metrics", "accuracy")
+__all__ = [
+    "train",
+    "animate",
+    "plot",
+    "save",
+    "provenance",
+    "kinds_for",
+    "default_kind",
+    "lesson_of",
+    "frames_for",
+    "check_budget",
+    "Still",
+]
 
 
 @dataclass
@@ -46,6 +66,11 @@ class Still:
         )
         return buf.getvalue()
 
+    def __repr__(self) -> str:
+        lesson = self.provenance.get("lesson", "?")
+        w, h = self.figure.canvas.get_width_height(physical=True)
+        return f"<vizlearn Still of {lesson}: {w}x{h} px>"
+
     def __getattr__(self, name: str) -> Any:
         if name == "figure":  # not set yet (copy, unpickling): no recursion
             raise AttributeError(name)
@@ -62,52 +87,134 @@ def train(
     """Run a lesson with ``options`` overriding its defaults; return the Trace.
 
     Runs estimated to need more than ``vizlearn.limits.MAX_MEMORY`` are refused
-    unless ``allow_large=True``.
+    unless ``allow_large=True``. Bad options raise ValueError naming them.
 
     >>> trace = train("sin-regression", lr=0.1, iters=200, frames=5)  # doctest: +SKIP
     """
     info = get_lesson(lesson)
-    config = info.config_class()(**options)
+    config = info.make_config(**options)
     check_budget(info, config, allow_large=allow_large)
-    return info.load().run(config, on_step=on_step)
+    return info.run(config, on_step=on_step)
 
 
-def check_budget(info, config, *, allow_large: bool = False) -> None:
+def check_budget(info: Lesson, config: Any, *, allow_large: bool = False) -> None:
     """Refuse a run whose memory estimate is beyond the limit (LimitError)."""
     from vizlearn.limits import check_memory
 
-    estimate = getattr(info.load(), "estimate_bytes", None)
-    if estimate is not None:
-        check_memory(estimate(config), f"this {info.name} run", allow_large=allow_large)
+    if info.estimate is not None:
+        check_memory(
+            info.estimate(config), f"this {info.name} run", allow_large=allow_large
+        )
 
 
-# lesson (trace.meta["lesson"]) -> the renderer that animates its traces;
-# any other trace with a regression curve uses frames_regression.
-_ANIMATORS = {
-    "mnist": "vizlearn.render.classification:frames_training",
-    "boundary": "vizlearn.render.boundary:frames_boundary",
-    "optimizers": "vizlearn.render.optimizers:frames_optimizers",
-    "vanishing-gradients": "vizlearn.render.histograms:frames_vanishing",
-}
+def lesson_of(trace: Trace) -> Lesson | None:
+    """The registered lesson that made ``trace`` (None for other traces)."""
+    name = trace.meta.get("lesson")
+    return get_lesson(name) if isinstance(name, str) and name in LESSONS else None
+
+
+def kinds_for(trace: Trace) -> dict[str, Kind]:
+    """The kinds ``trace`` can draw: its lesson's, then generic ones it has data for.
+
+    A trace no lesson made (a user's Recorder, an imported log) gets the
+    regression kinds when it recorded a curve.
+    """
+    from vizlearn.lessons.kinds import GENERIC_KINDS, REGRESSION_KINDS
+
+    lesson = lesson_of(trace)
+    own = list(lesson.kinds) if lesson is not None else []
+    if lesson is None:
+        own += [k for k in REGRESSION_KINDS if k.animated or k.name == "fit"]
+    kinds = {k.name: k for k in own if lesson is not None or not k.missing(trace)}
+    for k in GENERIC_KINDS:
+        if k.name not in kinds and not k.missing(trace):
+            kinds[k.name] = k
+    return kinds
+
+
+def default_kind(trace: Trace, animated: bool) -> Kind:
+    """The kind drawn when none is asked for: the lesson's animation or main still."""
+    return _kind(trace, None, animated=animated)
+
+
+def _kind(trace: Trace, kind: str | None, *, animated: bool) -> Kind:
+    """The kind called ``kind`` (default: the lesson's first), checked against data."""
+    kinds = kinds_for(trace)
+    if not kinds:
+        raise ValueError("this trace recorded nothing a figure can draw")
+    if kind is None:
+        pool = [k for k in kinds.values() if k.animated] if animated else []
+        lesson = lesson_of(trace)
+        if animated and not pool:
+            raise ValueError(
+                f"{lesson.name if lesson else 'this trace'} has no animation; "
+                f"its figures are stills: {', '.join(kinds)}"
+            )
+        chosen = pool[0] if animated else (lesson.still if lesson else None)
+        return chosen or next(iter(kinds.values()))
+    if kind not in kinds:
+        raise ValueError(
+            f"unknown kind {kind!r}{did_you_mean(kind, list(kinds))}; "
+            f"this trace can draw {', '.join(kinds)}"
+        )
+    found = kinds[kind]
+    missing = found.missing(trace)
+    if missing:
+        raise ValueError(
+            f"{kind} needs {', '.join(missing)}, which this trace did not record"
+        )
+    if animated and not found.animated:
+        stills = ", ".join(k.name for k in kinds.values() if k.animated) or "none"
+        raise ValueError(f"{kind} is a still; the animated kinds are: {stills}")
+    return found
+
+
+def _view(kind: Kind, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The kind's view options from ``options`` (ValueError for ones it lacks)."""
+    known = {f.name for f in kind.view_fields()}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        allowed = ", ".join(sorted(known)) or "none"
+        raise ValueError(
+            f"kind {kind.name} has no option {unknown[0]!r} (its options: {allowed})"
+        )
+    if kind.view is None:
+        return {}
+    return dataclasses.asdict(kind.view(**options))
+
+
+def frames_for(
+    trace: Trace, kind: str | None = None, *, style: Style, **view: Any
+) -> FrameSource:
+    """The FrameSource that animates ``trace`` as ``kind`` (default: the lesson's)."""
+    chosen = _kind(trace, kind, animated=True)
+    return chosen.renderer()(trace, style=style, **_view(chosen, view))
 
 
 def animate(
     trace: Trace,
+    kind: str | None = None,
     *,
     style: Style | None = None,
     fps: float = 10.0,
     hold_first_ms: int = 0,
     hold_last_ms: int = 2000,
     loop: int = 0,
-):
+    **view: Any,
+) -> Animation:
     """An Animation of a trace over training (the lesson's own renderer).
 
     ``.save("x.gif")`` writes it; in Jupyter it displays inline.
     """
     from vizlearn.export.animation import Animation
+    from vizlearn.export.options import check_timing
 
-    source = frames_for(trace, style=style or Style())
-    return Animation(
+    check_timing(fps=fps, hold_first_ms=hold_first_ms, hold_last_ms=hold_last_ms)
+    style = style or Style()
+    chosen = _kind(trace, kind, animated=True)
+    settings = _view(chosen, view)
+    source = chosen.renderer()(trace, style=style, **settings)
+    anim = Animation(
         source,
         fps=fps,
         hold_first_ms=hold_first_ms,
@@ -115,90 +222,45 @@ def animate(
         loop=loop,
         provenance=provenance(trace),
     )
-
-
-def frames_for(trace: Trace, *, style: Style):
-    """The FrameSource that animates ``trace``, chosen by the lesson that made it."""
-    import importlib
-
-    target = _ANIMATORS.get(str(trace.meta.get("lesson")))
-    if target is None:
-        from vizlearn.render.regression import frames_regression
-
-        _require(
-            trace, "animate", outputs=("curve", "fit", "loss"), data=("x", "t", "grid")
-        )
-        return frames_regression(trace, style=style)
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)(trace, style=style)
+    anim.remake = lambda smaller: chosen.renderer()(trace, style=smaller, **settings)
+    return anim
 
 
 def plot(
     trace: Trace,
-    kind: str = "fit",
+    kind: str | None = None,
     *,
     style: Style | None = None,
     frame: int = -1,
-    log: bool = False,
-):
-    """A Still of ``kind``: regression, fit, loss, params, metrics or accuracy.
+    **view: Any,
+) -> Still:
+    """A Still of ``kind`` (default: the lesson's main figure) at snapshot ``frame``.
 
+    An animated kind's still is its frame ``frame`` (-1: the last).
     ``.save("x.png")`` writes it; ``.figure`` is the matplotlib Figure.
     """
-    return Still(_figure(trace, kind, style or Style(), frame, log), provenance(trace))
-
-
-def _figure(trace: Trace, kind: str, style: Style, frame: int, log: bool) -> Figure:
-    from vizlearn.render.curves import plot_loss
-    from vizlearn.render.metrics_chart import plot_metrics
-    from vizlearn.render.params import plot_params
-    from vizlearn.render.regression import plot_fit, plot_regression
-
-    per_epoch = trace.meta.get("step_unit") == "epoch"  # e.g. an imported Keras log
-    if kind == "metrics" or (kind == "loss" and per_epoch):
-        names = ["loss"] if kind == "loss" else None
-        return plot_metrics(trace, names=names, log=log, style=style)
-    if kind == "accuracy":
-        return plot_metrics(trace, names=["accuracy"], style=style)
-    if kind in ("regression", "fit"):
-        _require(trace, kind, outputs=("curve", "fit"), data=("x", "t", "grid"))
-    if kind == "regression":
-        _check_frame(trace, frame)
-        return plot_regression(trace, frame=frame, style=style)
-    if kind == "fit":
-        return plot_fit(trace, style=style)
-    if kind == "loss":
-        return plot_loss(trace, log=log, style=style)
-    if kind == "params":
-        _require(trace, kind)
-        return plot_params(trace, style=style)
-    kinds = ", ".join([*KINDS, *PLOT_KINDS])
-    raise ValueError(f"unknown kind {kind!r}; choose from {kinds}")
-
-
-def _require(
-    trace: Trace,
-    what: str,
-    *,
-    outputs: tuple[str, ...] = (),
-    data: tuple[str, ...] = (),
-) -> None:
-    """Raise ValueError naming what a figure needs that the trace didn't record."""
-    missing = [f"outputs {k!r}" for k in outputs if k not in trace.outputs]
-    missing += [f"data {k!r}" for k in data if k not in trace.data]
-    if what == "params" and not trace.params:
-        missing.append("params (rec.record(step, params={...}))")
-    if missing:
-        raise ValueError(
-            f"{what} needs {', '.join(missing)}, which this trace "
-            "did not record; try kind 'loss' or 'metrics'"
+    style = style or Style()
+    chosen = _kind(trace, kind, animated=False)
+    settings = _view(chosen, view)
+    draw = chosen.renderer()
+    if chosen.animated:
+        source = draw(trace, style=style, **settings)
+        figure = source.still(_frame_index(frame, source.n_frames))
+    elif chosen.timed:
+        figure = draw(
+            trace, style=style, frame=_frame_index(frame, trace.n_records), **settings
         )
+    else:
+        if frame not in (-1, None):
+            raise ValueError(f"--frame: {chosen.name} has no time axis (a final still)")
+        figure = draw(trace, style=style, **settings)
+    return Still(figure, provenance(trace))
 
 
-def _check_frame(trace: Trace, frame: int) -> None:
-    n = trace.n_records
+def _frame_index(frame: int, n: int) -> int:
     if not -n <= frame < n:
         raise ValueError(f"--frame must be between {-n} and {n - 1}, got {frame}")
+    return frame % n
 
 
 def save(
@@ -208,7 +270,7 @@ def save(
     provenance: Mapping[str, Any] | None = None,
     on_frame: Callable[[int], Any] | None = None,
 ) -> Path:
-    """Save a Still/Figure (png, svg, pdf) or an Animation (gif, webp, png)."""
+    """Save a Still/Figure (png, svg, pdf) or an Animation (gif, webp, png, ...)."""
     from matplotlib.figure import Figure
 
     from vizlearn.export.still import save_figure

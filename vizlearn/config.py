@@ -23,6 +23,7 @@ __all__ = [
     "validate",
     "to_dict",
     "flag_name",
+    "from_text",
     "fields_with_help",
     "parse_duration",
     "parse_byte_size",
@@ -107,10 +108,18 @@ def validate(config: Any) -> None:
 
 
 def _check_field(f: dataclasses.Field, value: Any) -> None:
-    m, name = f.metadata, flag_name(f)
+    m, name = f.metadata, flag_name(f).split("/")[0]
+    if value is None and f.default is None:
+        return  # "not given"
     _check_type(f, value, name)
     if "check" in m:
-        m["check"](value)
+        try:
+            m["check"](value)
+        except ValueError as e:
+            text = str(e)
+            raise ValueError(
+                text if text.startswith(name) else f"{name}: {text}"
+            ) from None
     choices = m.get("choices")
     if choices and not m.get("multiple") and value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
@@ -151,6 +160,19 @@ def _check_type(f: dataclasses.Field, value: Any, name: str) -> None:
         return
     if not ok:
         raise ValueError(f"{name} must be {what}, got {value!r}")
+
+
+def from_text(f: dataclasses.Field, value: Any) -> Any:
+    """A field's value from its command-line text(s), through its ``parse``."""
+    parse = f.metadata.get("parse")
+    if f.metadata.get("multiple"):
+        values = tuple(value) if value else ()
+        if parse is not None:
+            values = tuple(parse(v) if isinstance(v, str) else v for v in values)
+        return values or f.default
+    if parse is not None and isinstance(value, str):
+        return parse(value)
+    return value
 
 
 def to_dict(config: Any) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The ``vizlearn`` command: a click group whose commands load on first use.
 
-Each command lives in a submodule and is imported only when it runs (or when
-``--help`` of that command is asked for), so ``vizlearn --help`` and usage
-errors never pay for numpy or matplotlib.
+The verbs live in submodules imported only when they run (or when their
+``--help`` is asked for), and every lesson is also a command of its own
+(``vizlearn mnist``, ``vizlearn boundary --animate``), built from its record;
+so ``vizlearn --help`` and usage errors never pay for numpy or matplotlib.
 """
 
 from __future__ import annotations
@@ -20,43 +21,25 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 from vizlearn._version import __version__  # noqa: E402
+from vizlearn.lessons import LESSONS, did_you_mean  # noqa: E402
 
 __all__ = ["cli"]
 
-# command name -> ("module:function", short help shown by ``vizlearn --help``)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "list": ("vizlearn.cli.regression:list_command", "List lessons and figure kinds."),
-    "train": (
-        "vizlearn.cli.regression:train_command",
-        "Train a lesson and save its trace (.npz).",
-    ),
+# verb -> ("module:attribute", short help shown by ``vizlearn --help``)
+VERBS: dict[str, tuple[str, str]] = {
+    "list": ("vizlearn.cli.verbs:list_command", "List every lesson and its figures."),
     "animate": (
-        "vizlearn.cli.regression:animate_command",
+        "vizlearn.cli.verbs:animate_command",
         "Train a lesson and write its animation.",
     ),
-    "plot": (
-        "vizlearn.cli.plot:plot_command",
-        "Train sin-regression and draw one still figure.",
+    "plot": ("vizlearn.cli.verbs:plot_command", "Train a lesson and draw one still."),
+    "train": (
+        "vizlearn.cli.verbs:train_command",
+        "Train a lesson and save its trace (.npz).",
     ),
     "render": (
-        "vizlearn.cli.plot:render_command",
+        "vizlearn.cli.verbs:render_command",
         "Draw a figure or animation from a saved trace.",
-    ),
-    "optimizers": (
-        "vizlearn.cli.lessons:optimizers_command",
-        "SGD, Momentum, AdaGrad and Adam paths on a 2-D function.",
-    ),
-    "boundary": (
-        "vizlearn.cli.lessons:boundary_command",
-        "Decision boundary of a small network on 2-D data.",
-    ),
-    "weight-init": (
-        "vizlearn.cli.lessons:weight_init_command",
-        "Activation histograms per layer for several weight inits.",
-    ),
-    "vanishing-gradients": (
-        "vizlearn.cli.lessons:vanishing_command",
-        "Why a deep sigmoid network stops learning, layer by layer.",
     ),
     "gallery": (
         "vizlearn.cli.gallery:gallery_command",
@@ -70,55 +53,55 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "vizlearn.cli.gallery:plot_metrics_command",
         "Chart loss/accuracy from a Keras log, a CSV or a trace.",
     ),
-    "mnist": (
-        "vizlearn.cli.mnist:mnist_command",
-        "The book's two-layer net on MNIST: loss and accuracy.",
-    ),
-    "gradients": (
-        "vizlearn.cli.mnist:gradients_command",
-        "Backprop vs numerical gradient: values and time per iteration.",
-    ),
-    "samplers": (
-        "vizlearn.cli.mnist:samplers_command",
-        "Minibatch samplers: training examples seen, final accuracy.",
-    ),
-    "sweep": (
-        "vizlearn.cli.mnist:sweep_command",
-        "A grid of trainings (lr, layers, units, ...) overlaid per epoch.",
-    ),
-    "metrics": (
-        "vizlearn.cli.mnist:metrics_command",
-        "Confusion matrix, per-class precision/recall, mistakes.",
-    ),
     "info": (
         "vizlearn.cli.info:info_command",
         "Show where a vizlearn file came from (lesson, config, seed).",
     ),
 }
+# `vizlearn plot fit` etc. (before lessons had kinds): kinds of sin-regression
+PLOT_ALIASES = ("fit", "loss", "params")
 
 
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command is used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return [*VERBS, *LESSONS]
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name not in COMMANDS:
-            return None
-        module, _, attr = COMMANDS[name][0].partition(":")
-        return getattr(importlib.import_module(module), attr)
+        if name in VERBS:
+            module, _, attr = VERBS[name][0].partition(":")
+            return getattr(importlib.import_module(module), attr)
+        if name in LESSONS:
+            from vizlearn.cli.verbs import lesson_command
+
+            return lesson_command(name)
+        return None
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            choices = [*VERBS, *LESSONS]
+            raise click.UsageError(
+                f"no command {name!r}{did_you_mean(name, choices)}; "
+                "see vizlearn --help (lessons: vizlearn list)"
+            )
+        return super().resolve_command(ctx, args)
 
     def format_commands(
         self, ctx: click.Context, formatter: click.HelpFormatter
     ) -> None:
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
-            formatter.write_dl(rows)
+            formatter.write_dl([(name, VERBS[name][1]) for name in VERBS])
+        with formatter.section("Lessons (each also a command: vizlearn LESSON --help)"):
+            formatter.write_text(", ".join(LESSONS))
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="vizlearn")
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "-V", "--version", prog_name="vizlearn")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -126,8 +109,15 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     \b
     Start with:   vizlearn animate sin-regression
+    Lessons:      vizlearn list
+    Defaults:     VIZLEARN_LANG=ja, VIZLEARN_THEME, VIZLEARN_PRESET, VIZLEARN_FPS,
+                  or lang/theme/preset/fps in vizlearn.toml or [tool.vizlearn]
+                  of pyproject.toml in the current folder
     """
+    from vizlearn.cli.options import UserDefaults
+    from vizlearn.cli.settings import load_settings
     from vizlearn.files import install_signal_handlers
 
-    install_signal_handlers()  # SIGTERM/SIGHUP clean up like Ctrl-C (exit 143/129)
+    install_signal_handlers()
     ctx.obj = {"debug": debug}
+    ctx.default_map = UserDefaults(load_settings())

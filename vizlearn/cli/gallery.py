@@ -7,10 +7,11 @@ from typing import Any
 
 import click
 
-from vizlearn.cli._common import (
+from vizlearn.cli.options import (
     build_style,
+    check_output,
     guard,
-    output_param,
+    out_param,
     report,
     report_params,
     style_params,
@@ -57,18 +58,21 @@ def gallery_command(
     as_json: bool,
 ) -> None:
     """Render every lesson's figures into OUTDIR with an index.html to browse them."""
-    from vizlearn.gallery import ENTRIES, build_gallery
+    from vizlearn.gallery import build_gallery, entries
+    from vizlearn.lessons import did_you_mean
 
+    found = entries()
     if list_only:
-        for name, e in ENTRIES.items():
-            click.echo(f"{name:<22} {e.caption[0]}")
+        for name, e in found.items():
+            click.echo(f"{name:<22} {e.item.caption[0]}")
         return
     if outdir is None:
         raise click.UsageError("Missing argument 'OUTDIR'.")
-    unknown = [n for n in names if n not in ENTRIES]
+    unknown = [n for n in names if n not in found]
     if unknown:
         raise click.BadParameter(
-            f"unknown entry {', '.join(unknown)}; choose from {', '.join(ENTRIES)}",
+            f"unknown entry {unknown[0]!r}{did_you_mean(unknown[0], list(found))}; "
+            f"choose from {', '.join(found)}",
             param_hint="'--only'",
         )
     progress = (
@@ -105,10 +109,17 @@ def import_command(file: Path, out: Path | None, fmt: str, as_json: bool) -> Non
     Draw it with `vizlearn plot-metrics RUN.npz`, or in Python with
     vl.plot(vl.load_trace("RUN.npz"), "metrics").
     """
-    from vizlearn.cli._common import check_output
+    from vizlearn.files import check_distinct
     from vizlearn.importers import read_metrics
 
-    out = check_output(out or file.with_suffix(".npz"), ("npz",))
+    default = file.with_suffix(".npz")
+    if out is None and default.resolve() == file.resolve():
+        default = file.with_name(f"{file.stem}-trace.npz")
+    out = check_output(out or default, ("npz",))
+    try:
+        check_distinct([out], [file])
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
     with guard():
         trace = read_metrics(file, fmt=fmt)
         trace.save(out)
@@ -143,9 +154,7 @@ def _plot_metrics_params() -> list[click.Parameter]:
             help="how to read FILE",
         ),
         *style_params(),
-        output_param(
-            "metrics.png", ("png", "svg", "pdf"), "output file (.png, .svg, .pdf)"
-        ),
+        out_param("output file (.png, .svg, .pdf)  [default: metrics.png]"),
         *report_params(),
     ]
 
@@ -154,14 +163,16 @@ def _plot_metrics_params() -> list[click.Parameter]:
 def plot_metrics_command(**kw: Any) -> None:
     """Chart loss and accuracy from a Keras log, a CSV of metrics or a trace (.npz)."""
     from vizlearn import api
+    from vizlearn.export.write import write_still
     from vizlearn.importers import read_metrics
     from vizlearn.render.metrics_chart import plot_metrics
 
-    style, out = build_style(kw), kw["out"]
+    style = build_style(kw)
+    out = check_output(kw["out"] or Path("metrics.png"), ("png", "svg", "pdf"))
     with guard():
         trace = read_metrics(kw["file"], fmt=kw["fmt"])
         fig = plot_metrics(
             trace, names=kw["metrics"] or None, log=kw["log"], style=style
         )
-        api.save(fig, out, provenance=api.provenance(trace))
+        write_still(fig, out, provenance=api.provenance(trace), inputs=[kw["file"]])
     report({"files": [str(out)]}, kw["as_json"], kw["quiet"])

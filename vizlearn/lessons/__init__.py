@@ -1,66 +1,60 @@
-"""The lesson registry: the one mapping between CLI names and Python modules.
+"""The lesson table: the one mapping from lesson names to their modules.
 
-Importing this package is cheap (no numpy, no matplotlib), so the CLI can list
-lessons and build its options without paying for the numerics.
+Each module exports one :class:`~vizlearn.lessons.record.Lesson` as ``LESSON``;
+every verb (``vizlearn animate/plot/train/render/list``, ``vizlearn LESSON``,
+``vl.train/animate/plot``, the gallery) finds lessons here and nothing else.
+Importing this package imports no lesson module (nor numpy, nor matplotlib).
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
-from dataclasses import dataclass
-from types import ModuleType
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
-__all__ = ["Lesson", "LESSONS", "KINDS", "get_lesson"]
+if TYPE_CHECKING:
+    from vizlearn.lessons.record import Lesson
 
+__all__ = ["LESSONS", "get_lesson", "all_lessons", "did_you_mean"]
 
-@dataclass(frozen=True)
-class Lesson:
-    """A lesson: CLI name, module, config class name, one-line description."""
-
-    name: str
-    module: str
-    config: str
-    description: str
-
-    def load(self) -> ModuleType:
-        """Import the lesson's module."""
-        return importlib.import_module(self.module)
-
-    def config_class(self) -> type:
-        """The lesson's config dataclass."""
-        return getattr(self.load(), self.config)
-
-
-LESSONS: dict[str, Lesson] = {
-    "sin-regression": Lesson(
-        "sin-regression",
-        "vizlearn.lessons.sin_regression",
-        "SinRegressionConfig",
-        "DeZero's 1-10-1 sigmoid net fitting y = sin(2πx) + noise (regression GIF)",
-    ),
-    "regression": Lesson(
-        "regression",
-        "vizlearn.lessons.regression",
-        "RegressionConfig",
-        "the same net fitting your own points: --data points.csv (columns x, y)",
-    ),
+LESSONS: dict[str, str] = {
+    "sin-regression": "vizlearn.lessons.sin_regression",
+    "regression": "vizlearn.lessons.regression",
+    "activations": "vizlearn.lessons.activations",
+    "optimizers": "vizlearn.lessons.optimizers",
+    "boundary": "vizlearn.lessons.boundary",
+    "weight-init": "vizlearn.lessons.weight_init",
+    "vanishing-gradients": "vizlearn.lessons.vanishing_gradients",
+    "samplers": "vizlearn.lessons.samplers",
+    "sweep": "vizlearn.lessons.sweep",
+    "mnist": "vizlearn.lessons.mnist",
+    "gradients": "vizlearn.lessons.gradients",
+    "metrics": "vizlearn.lessons.metrics",
 }
 
-# Figure kinds drawn from a regression trace: name -> one-line description.
-KINDS: dict[str, str] = {
-    "regression": "training animation: curve and residuals, or the lesson's own "
-    "(mnist, boundary, optimizers, ...); a still at --frame",
-    "fit": "the final fit: data, trained curve, residuals",
-    "loss": "loss per iteration (--log for a log axis)",
-    "params": "per-parameter trajectories, one panel per tensor",
-}
+
+def did_you_mean(name: str, choices: Sequence[str]) -> str:
+    """`` (did you mean 'mnist'?)`` for a close match among ``choices``, else ''."""
+    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def get_lesson(name: str) -> Lesson:
-    """Return the lesson called ``name`` or raise ValueError listing the valid ones."""
-    try:
-        return LESSONS[name]
-    except KeyError:
+    """Return the lesson called ``name``; ValueError with a suggestion if unknown."""
+    module = LESSONS.get(name)
+    if module is None:
         raise ValueError(
-            f"unknown lesson {name!r}; choose from {', '.join(sorted(LESSONS))}"
-        ) from None
+            f"unknown lesson {name!r}{did_you_mean(name, LESSONS)}; "
+            f"choose from {', '.join(LESSONS)}"
+        )
+    lesson = importlib.import_module(module).LESSON
+    if lesson.name != name:
+        raise RuntimeError(f"{module}.LESSON is named {lesson.name!r}, not {name!r}")
+    return lesson
+
+
+def all_lessons() -> Iterator[Lesson]:
+    """Every lesson, in table order."""
+    for name in LESSONS:
+        yield get_lesson(name)

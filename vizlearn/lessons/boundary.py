@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from vizlearn.lessons._options import check_range, option, to_dict
+from vizlearn.config import option, to_dict
+from vizlearn.lessons.options import LessonConfig
+from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
 if TYPE_CHECKING:
     from vizlearn.trace import Trace
@@ -31,6 +33,7 @@ __all__ = [
     "DEFAULT_LR",
     "GRID",
     "UNITS_GRID",
+    "LESSON",
 ]
 
 NAME = "boundary"
@@ -43,7 +46,7 @@ PAD = 0.15  # grid margin around the data, as a fraction of its range
 
 
 @dataclass(frozen=True)
-class BoundaryConfig:
+class BoundaryConfig(LessonConfig):
     """Everything that defines a decision-boundary run."""
 
     dataset: str = option("spiral", "2-D data set", choices=DATASETS)
@@ -54,7 +57,10 @@ class BoundaryConfig:
     )
     optimizer: str = option("sgd", "optimizer", choices=("sgd", "adam"))
     lr: float = option(
-        0.0, "learning rate (0: the optimizer's default, sgd 1.0, adam 0.03)", low=0
+        0.0,
+        "learning rate (0: the optimizer's default, sgd 1.0, adam 0.03)",
+        low=0,
+        high=1e6,
     )
     epochs: int = option(300, "passes over the data", low=1, high=100_000)
     batch_size: int = option(30, "examples per update", low=1, high=100_000)
@@ -63,12 +69,7 @@ class BoundaryConfig:
     seed: int = option(0, "random seed (data, initial weights, batches)", low=0)
 
     def __post_init__(self) -> None:
-        check_range(self)
-        if self.frames > self.iters + 1:
-            raise ValueError(
-                f"--frames must be at most the number of updates + 1 = "
-                f"{self.iters + 1}, got {self.frames}"
-            )
+        super().__post_init__()
         if self.units and self.hidden > MAX_UNITS:
             raise ValueError(
                 f"--units draws at most {MAX_UNITS} units; --hidden is {self.hidden}"
@@ -186,3 +187,53 @@ def _axes(x, n: int):
 def _hidden(model, x):
     """Output of the first hidden layer's activation for inputs ``x``."""
     return model.layers[1].forward(model.layers[0].forward(x))
+
+
+def summary(trace: Trace) -> dict[str, Any]:
+    """The final loss and accuracy on the data set."""
+    out = trace.outputs
+    return {
+        "iterations": int(trace.steps[-1]),
+        "final_loss": float(out["data_loss"][-1]),
+        "final_accuracy": float(out["accuracy"][-1]),
+        "seed": trace.meta["seed"],
+        "diverged_at": trace.diverged_at,
+    }
+
+
+LESSON = Lesson(
+    NAME,
+    BoundaryConfig,
+    run,
+    description=(
+        "decision boundary of a small network on 2-D data (spiral, circles, ...)",
+        "2次元データ（スパイラルなど）に対する小さなネットワークの決定境界",
+    ),
+    kinds=(
+        Kind(
+            "boundary",
+            "vizlearn.render.boundary:frames_boundary",
+            "class regions over training, data on top (--units: each hidden unit)",
+            animated=True,
+        ),
+    ),
+    source="DeZero step 48 (spiral data set, 2-10-3 network)",
+    summary=summary,
+    estimate=estimate_bytes,
+    gallery=(
+        GalleryItem(
+            "boundary",
+            "boundary",
+            (
+                "Decision boundary of a 2-10-3 network on DeZero's spiral data",
+                "スパイラルデータに対する 2-10-3 ネットワークの決定境界",
+            ),
+            (
+                "Three interleaved spiral arms of points on regions shaded by the "
+                "class the network predicts",
+                "3本のらせん状の点と、ネットワークが予測したクラスで塗り分けた領域",
+            ),
+            quick={"epochs": 5, "frames": 3},
+        ),
+    ),
+)

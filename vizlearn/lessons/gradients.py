@@ -11,81 +11,68 @@ to all of them (the figure and ``--json`` say so). All in float64.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from vizlearn.lessons._options import option, to_dict
-from vizlearn.lessons.mnist import DataConfig, check_common
+from vizlearn.config import option, to_dict
+from vizlearn.lessons import options as o
+from vizlearn.lessons.record import Kind, Lesson
 
-__all__ = ["GradientsConfig", "GradientComparison", "run"]
+if TYPE_CHECKING:
+    from vizlearn.trace import Trace
+
+__all__ = ["GradientsConfig", "run", "summary", "rel_errors", "LESSON"]
 
 NAME = "gradients"
-_DATASETS = ("mnist", "spiral", "circles", "xor", "blobs")
 
 
 @dataclass(frozen=True)
-class GradientsConfig(DataConfig):
+class GradientsConfig(o.DataOptions, o.LessonConfig):
     """Which network and minibatch to compare the gradients on."""
 
-    dataset: str = option("mnist", "data set", choices=_DATASETS)
-    hidden: int = option(50, "hidden units", low=1, high=10_000)
-    activation: str = option(
-        "sigmoid", "hidden activation", choices=("sigmoid", "relu", "tanh")
+    dataset: str = o.dataset("mnist", ("mnist", *o.PLANAR_SETS))
+    hidden: int = o.hidden(50, "hidden units")
+    activation: str = o.activation()
+    batch_size: int = o.batch_size(100, "examples in the minibatch")
+    warmup: int = option(
+        100, "backprop updates (SGD lr 0.1) before comparing", low=0, high=100_000
     )
-    batch_size: int = option(100, "examples in the minibatch", low=1, high=10_000)
-    warmup: int = option(100, "backprop updates (SGD lr 0.1) before comparing", low=0)
     naive: int = option(
-        200, "parameters timed with the one-at-a-time loop (then extrapolated)", low=1
+        200,
+        "parameters timed with the one-at-a-time loop (then extrapolated)",
+        low=1,
+        high=100_000,
     )
     repeats: int = option(3, "timing runs of each method (median)", low=1, high=100)
-    seed: int = option(0, "random seed (weights, minibatch)", low=0)
-
-    def __post_init__(self) -> None:
-        check_common(self)
+    seed: int = o.seed("random seed (weights, minibatch)")
 
 
-@dataclass(frozen=True)
-class GradientComparison:
-    """The three gradients of one minibatch and what each cost.
+def rel_errors(trace: Trace) -> dict[str, float]:
+    """Per tensor: max |numerical - backprop| / max |backprop|."""
+    import numpy as np
 
-    ``backprop`` and ``numerical`` map tensor names (W1, b1, ...) to float64
-    arrays. ``seconds`` holds the median time per iteration (one gradient of
-    the minibatch) of "backprop", "numerical" (vectorized) and "naive" (the
-    one-at-a-time loop, extrapolated from ``naive_measured`` parameters).
-    """
+    out = {}
+    for k in trace.meta["tensors"]:
+        g, n = trace.data[f"backprop/{k}"], trace.data[f"numerical/{k}"]
+        scale = float(np.abs(g).max()) or 1.0
+        out[k] = float(np.abs(n - g).max()) / scale
+    return out
 
-    backprop: dict[str, Any]
-    numerical: dict[str, Any]
-    seconds: dict[str, float]
-    naive_measured: int
-    n_params: int
-    naive_vs_numerical: float  # max |difference| on the measured parameters
-    meta: dict[str, Any] = field(default_factory=dict)
 
-    def rel_errors(self) -> dict[str, float]:
-        """Per tensor: max |numerical - backprop| / max |backprop|."""
-        import numpy as np
-
-        out = {}
-        for k, g in self.backprop.items():
-            scale = float(np.abs(g).max()) or 1.0
-            out[k] = float(np.abs(self.numerical[k] - g).max()) / scale
-        return out
-
-    def summary(self) -> dict[str, Any]:
-        """The final numbers: times, speedups and the agreement per tensor."""
-        s = self.seconds
-        return {
-            "seconds_per_iter": {k: round(v, 6) for k, v in s.items()},
-            "speedup_numerical_vs_naive": round(s["naive"] / s["numerical"], 1),
-            "speedup_backprop_vs_numerical": round(s["numerical"] / s["backprop"], 1),
-            "naive_extrapolated_from": self.naive_measured,
-            "n_params": self.n_params,
-            "max_rel_error": {
-                k: float(f"{v:.3g}") for k, v in self.rel_errors().items()
-            },
-            "naive_vs_numerical_max_abs": float(f"{self.naive_vs_numerical:.3g}"),
-        }
+def summary(trace: Trace) -> dict[str, Any]:
+    """The final numbers: times, speedups and the agreement per tensor."""
+    m = trace.meta
+    s = m["seconds"]
+    return {
+        "seconds_per_iter": {k: round(v, 6) for k, v in s.items()},
+        "speedup_numerical_vs_naive": round(s["naive"] / s["numerical"], 1),
+        "speedup_backprop_vs_numerical": round(s["numerical"] / s["backprop"], 1),
+        "naive_extrapolated_from": m["naive_measured"],
+        "n_params": m["n_params"],
+        "max_rel_error": {k: float(f"{v:.3g}") for k, v in rel_errors(trace).items()},
+        "naive_vs_numerical_max_abs": float(f"{m['naive_vs_numerical']:.3g}"),
+    }
 
 
 def _median_seconds(fn, repeats: int, min_seconds: float = 0.05) -> float:
@@ -106,13 +93,18 @@ def _median_seconds(fn, repeats: int, min_seconds: float = 0.05) -> float:
     return float(np.median(times))
 
 
-def run(config: GradientsConfig | None = None) -> GradientComparison:
+def run(
+    config: GradientsConfig | None = None,
+    *,
+    on_step: Callable[[int], object] | None = None,
+) -> Trace:
     """Compute and time the gradients of one minibatch three ways."""
     import numpy as np
 
     from vizlearn.core import softmax_cross_entropy
     from vizlearn.core.fastgrad import naive_numerical_gradients, numerical_gradients
     from vizlearn.lessons.training import build_classifier, split_for, train_classifier
+    from vizlearn.trace import Recorder
 
     config = config or GradientsConfig()
     split = split_for(config, np.float64)
@@ -172,8 +164,15 @@ def run(config: GradientsConfig | None = None) -> GradientComparison:
         "seed": config.seed,
         "sizes": list(model.sizes),
         "batch": len(x),
+        "tensors": list(exact),
+        "seconds": seconds,
+        "naive_measured": measured,
+        "n_params": n_params,
+        "naive_vs_numerical": diff,
     }
-    return GradientComparison(exact, fast, seconds, measured, n_params, diff, meta)
+    data = {f"backprop/{k}": v for k, v in exact.items()}
+    data |= {f"numerical/{k}": v for k, v in fast.items()}
+    return Recorder(meta=meta, data=data).freeze()
 
 
 def _naive_subset(model, count: int, rng) -> tuple[dict[str, Any], int]:
@@ -190,3 +189,25 @@ def _naive_subset(model, count: int, rng) -> tuple[dict[str, Any], int]:
             picked[name] = inside
         start += size
     return picked, len(flat)
+
+
+LESSON = Lesson(
+    NAME,
+    GradientsConfig,
+    run,
+    description=(
+        "backprop vs the numerical gradient: same values, very different cost",
+        "誤差逆伝播法と数値微分：同じ勾配、まったく違う計算時間",
+    ),
+    kinds=(
+        Kind(
+            "comparison",
+            "vizlearn.render.gradients:plot_gradients",
+            "numerical vs backprop gradient per tensor, and the time per iteration",
+        ),
+    ),
+    source="'Deep Learning from Scratch' ch. 4-5, gradient_check.py",
+    summary=summary,
+    steps=lambda config: 0,
+    frames=lambda config: 1,
+)

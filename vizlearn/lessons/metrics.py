@@ -1,8 +1,8 @@
 """How good is the classifier, class by class: accuracy, precision, recall, confusion.
 
-Trains the two-layer net (the mnist lesson's options) or reads a saved run
-(``vizlearn mnist --save-trace run.npz``), then compares the final predictions
-on the test data with the true labels:
+Trains the two-layer net (the mnist lesson's options, on any data set) or reads
+a saved run (``--trace run.npz``, e.g. from ``vizlearn train mnist``), then
+compares the final predictions on the test data with the true labels:
 
 - accuracy: the fraction predicted right;
 - precision of class c: of the examples predicted c, the fraction that are c;
@@ -16,8 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from vizlearn.lessons._options import option
-from vizlearn.lessons.mnist import MnistConfig
+from vizlearn.config import option
+from vizlearn.lessons import options as o
+from vizlearn.lessons.kinds import CLASSIFIER_KINDS
+from vizlearn.lessons.record import Lesson
 
 if TYPE_CHECKING:
     import numpy as np
@@ -26,24 +28,25 @@ if TYPE_CHECKING:
     from vizlearn.trace import Trace
 
 __all__ = [
-    "METRIC_KINDS",
     "MetricsConfig",
     "confusion_matrix",
     "precision_recall",
     "report",
     "run",
+    "LESSON",
 ]
 
-METRIC_KINDS = ("confusion", "misclassified")
-_DATASETS = ("mnist", "spiral", "circles", "xor", "blobs")
+NAME = "metrics"
 
 
 @dataclass(frozen=True)
-class MetricsConfig(MnistConfig):
-    """The mnist lesson's run, on a chosen data set, or a saved trace."""
+class MetricsConfig(o.TwoLayerNetOptions):
+    """The mnist lesson's network on a chosen data set, or a saved run."""
 
-    dataset: str = option("mnist", "data set", choices=_DATASETS)
-    trace: str = option("", "evaluate this saved run (.npz) instead of training")
+    dataset: str = o.dataset("mnist", ("mnist", *o.PLANAR_SETS))
+    trace: str = option(
+        "", "evaluate this saved run (.npz) instead of training", path="file"
+    )
 
 
 def confusion_matrix(t: NDArray, y: NDArray, n_classes: int) -> NDArray[np.int64]:
@@ -100,8 +103,6 @@ def run(
     on_step: Callable[[int], object] | None = None,
 ) -> Trace:
     """Train (or load ``config.trace``) and return the Trace the metrics come from."""
-    from vizlearn.lessons import mnist
-
     config = config or MetricsConfig()
     if config.trace:
         from vizlearn.trace import TraceError, load_trace
@@ -111,7 +112,31 @@ def run(
         if missing:
             raise TraceError(
                 f"{config.trace}: not a classification run (no {', '.join(missing)}); "
-                "make one with vizlearn mnist --save-trace FILE"
+                "make one with: vizlearn train mnist -o FILE"
             )
         return trace
-    return mnist.run(config, on_step=on_step, dataset=config.dataset)
+    from vizlearn.lessons.training import run_classifier
+
+    return run_classifier(config, NAME, config.dataset, on_step)
+
+
+def _steps(config: MetricsConfig) -> int:
+    return 0 if config.trace else config.iters
+
+
+_METRIC_KINDS = tuple(k for k in CLASSIFIER_KINDS if not k.animated)
+
+LESSON = Lesson(
+    NAME,
+    MetricsConfig,
+    run,
+    description=(
+        "accuracy, per-class precision and recall, confusion matrix, mistakes",
+        "認識精度、クラスごとの適合率と再現率、混同行列、誤認識の例",
+    ),
+    kinds=_METRIC_KINDS,
+    source="'Deep Learning from Scratch' ch. 4's network; the Keras tutorial's metrics",
+    summary=report,
+    steps=_steps,
+    frames=lambda config: 1,
+)

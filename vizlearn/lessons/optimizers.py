@@ -16,12 +16,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from vizlearn.lessons._options import check_range, option, to_dict
+from vizlearn.config import option, to_dict
+from vizlearn.lessons.options import LessonConfig
+from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
 if TYPE_CHECKING:
     from vizlearn.trace import Trace
 
-__all__ = ["OptimizersConfig", "run", "FUNCTIONS", "OPTIMIZER_NAMES", "parse_lr"]
+__all__ = [
+    "OptimizersConfig",
+    "run",
+    "FUNCTIONS",
+    "OPTIMIZER_NAMES",
+    "parse_lr",
+    "summary",
+    "LESSON",
+]
 
 NAME = "optimizers"
 # Kept in step with vizlearn.core.functions.SURFACES (a test checks it), so the
@@ -29,10 +39,11 @@ NAME = "optimizers"
 FUNCTIONS = ("book", "rosenbrock", "beale", "himmelblau")
 OPTIMIZER_NAMES = ("sgd", "momentum", "adagrad", "adam")
 DIVERGENCE_BOX = 100.0  # how many plot ranges away a point counts as diverged
+MAX_FRAMES = 100  # vizlearn.render.optimizers.MAX_FRAMES: longer runs are subsampled
 
 
 @dataclass(frozen=True)
-class OptimizersConfig:
+class OptimizersConfig(LessonConfig):
     """Which function, optimizers, learning rates, start and step count."""
 
     function: str = option("book", "function to minimise", choices=FUNCTIONS)
@@ -51,7 +62,7 @@ class OptimizersConfig:
     )
 
     def __post_init__(self) -> None:
-        check_range(self)
+        super().__post_init__()
         self.names()
         unused = set(parse_lr(self.lr)) - set(self.names())
         if unused:
@@ -222,3 +233,77 @@ def _exit_point(inside, outside, lo, hi):
             np.where(direction < 0, (lo - inside) / direction, np.inf),
         )
     return inside + min(1.0, float(to_edge.min())) * direction
+
+
+def summary(trace: Trace) -> dict[str, Any]:
+    """Where each optimizer ended, its learning rate and divergence."""
+    m = trace.meta
+    final = {
+        n: {
+            "x": float(trace.outputs[f"path_{n}"][-1, 0]),
+            "y": float(trace.outputs[f"path_{n}"][-1, 1]),
+            "f": float(trace.outputs[f"value_{n}"][-1]),
+            "lr": m["lr"][n],
+            "diverged_at": m["diverged"].get(n),
+        }
+        for n in m["optimizers"]
+    }
+    return {
+        "diverged": dict(m["diverged"]),
+        "function": m["function"],
+        "steps": m["steps"],
+        "start": m["start"],
+        "optimizers": final,
+    }
+
+
+def n_frames(config: OptimizersConfig) -> int:
+    """Animation frames: every step, at most ``MAX_FRAMES`` (evenly spaced)."""
+    from vizlearn.core.functions import SURFACES
+
+    steps = config.steps or SURFACES[config.function].steps
+    return min(MAX_FRAMES, steps + 1)
+
+
+LESSON = Lesson(
+    NAME,
+    OptimizersConfig,
+    run,
+    description=(
+        "SGD, Momentum, AdaGrad and Adam paths on a 2-D function",
+        "SGD、Momentum、AdaGrad、Adam が2変数関数の上をたどる経路",
+    ),
+    kinds=(
+        Kind(
+            "paths",
+            "vizlearn.render.optimizers:frames_optimizers",
+            "every optimizer's path on the contours, a panel each, advancing",
+            animated=True,
+        ),
+    ),
+    source="'Deep Learning from Scratch' ch. 6, optimizer_compare_naive.py "
+    "(Figure 6-8)",
+    summary=summary,
+    steps=lambda config: 0,
+    frames=n_frames,
+    gallery=(
+        GalleryItem(
+            "optimizers",
+            "paths",
+            (
+                "SGD, Momentum, AdaGrad and Adam on f(x, y) = x²/20 + y² "
+                "(the book's Figure 6-8)",
+                "f(x, y) = x²/20 + y² 上の SGD、Momentum、AdaGrad、Adam の"
+                "経路（図6-8）",
+            ),
+            (
+                "Animation: four contour plots, each with one optimizer's zig-zag or "
+                "smooth path toward the minimum",
+                "アニメーション：4枚の等高線図の上で、各最適化手法の経路が最小値へ向かう",
+            ),
+            quick={"steps": 8},
+            animated=True,
+            player=True,
+        ),
+    ),
+)

@@ -17,8 +17,11 @@ from vizlearn.config import option, validate
 __all__ = [
     "LessonConfig",
     "DataOptions",
+    "RegressionNetOptions",
+    "TwoLayerNetOptions",
     "check_frames",
     "parse_weight_init",
+    "init_name",
     "SAMPLER_NAMES",
     "OPTIMIZER_NAMES",
     "ACTIVATION_NAMES",
@@ -78,6 +81,11 @@ def parse_weight_init(text: str) -> float | str:
             f"not {text!r}"
         )
     return value
+
+
+def init_name(init: float | str) -> str:
+    """The init as a trace records it: "xavier", "he" or the std ("0.01")."""
+    return init if isinstance(init, str) else f"{init:g}"
 
 
 @dataclass(frozen=True)
@@ -153,3 +161,41 @@ def dataset(default: str, choices: tuple[str, ...], help: str = "data set") -> A
     if "mnist" in choices:
         help += " (mnist: --data-dir or a download)"
     return option(default, help, choices=choices)
+
+
+@dataclass(frozen=True)
+class RegressionNetOptions(LessonConfig):
+    """The 1-hidden-layer regression net of DeZero's lesson and its training."""
+
+    hidden: int = hidden(10, "hidden units")
+    activation: str = activation()
+    weight_std: float = option(0.01, "std of the initial weights", low=0, low_open=True)
+    lr: float = learning_rate(0.2)
+    iters: int = iterations(10_000, "training iterations")
+    frames: int = frames(100, "parameter snapshots (animation frames)")
+    seed: int = seed("random seed (data and initial weights)")
+
+
+@dataclass(frozen=True)
+class TwoLayerNetOptions(DataOptions, LessonConfig):
+    """The book's two-layer net on MNIST and its training (ch. 4 defaults)."""
+
+    hidden: int = hidden(50, "hidden units")
+    activation: str = activation()
+    weight_init: str = weight_init("0.01")
+    optimizer: str = option("sgd", "optimizer", choices=OPTIMIZER_NAMES)
+    lr: float = learning_rate(0.1)
+    batch_size: int = batch_size(100)
+    iters: int = iterations(10_000)
+    sampler: str = option(
+        "with-replacement", "how minibatches are drawn", choices=SAMPLER_NAMES
+    )
+    grad: str = option(
+        "backprop", "how gradients are computed", choices=("backprop", "numerical")
+    )
+    dtype: str = option("float32", "float type", choices=("float32", "float64"))
+    frames: int = frames(50)
+    track: int = option(
+        32, "weights tracked per tensor at each snapshot", low=1, high=10_000
+    )
+    seed: int = seed("random seed (weights, minibatches)")

@@ -49,6 +49,25 @@ class Kind:
     """A still with a time axis: ``draw`` takes ``frame=`` (a snapshot index)."""
     view: type | None = None
     """Dataclass of the kind's own options (e.g. ``log`` for a loss chart)."""
+    needs: tuple[str, ...] = ()
+    """What the trace must hold: ``"outputs/curve"``, ``"data/x"``, ``"params"``,
+    ``"metrics"``, ``"loss"`` or ``"meta/runs"``."""
+
+    def missing(self, trace: Any) -> list[str]:
+        """The entries of ``needs`` that ``trace`` lacks."""
+        out = []
+        for need in self.needs:
+            group, _, key = need.partition("/")
+            held = getattr(trace, group, None)
+            if group == "loss" and held is not None:
+                ok = len(held) > 0 or "loss" in trace.metrics
+            elif key:
+                ok = held is not None and key in held
+            else:
+                ok = bool(held) if not hasattr(held, "__len__") else len(held) > 0
+            if not ok:
+                out.append(need)
+        return out
 
     def renderer(self) -> Callable[..., Any]:
         """The imported renderer function."""

@@ -18,27 +18,37 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from vizlearn.lessons._options import option, to_dict
-from vizlearn.lessons.sin_regression import NetworkOptions, fit_network
+from vizlearn.config import option, to_dict
+from vizlearn.lessons.kinds import REGRESSION_KINDS
+from vizlearn.lessons.options import RegressionNetOptions
+from vizlearn.lessons.record import Lesson
 
 if TYPE_CHECKING:
     from vizlearn.datasets.toy import Dataset
     from vizlearn.trace import Trace
 
-__all__ = ["RegressionConfig", "run", "estimate_bytes", "read_data", "x_scaling"]
+__all__ = [
+    "RegressionConfig",
+    "run",
+    "estimate_bytes",
+    "read_data",
+    "x_scaling",
+    "LESSON",
+]
 
 NAME = "regression"
 GRID_POINTS = 200
 
 
 @dataclass(frozen=True)
-class RegressionConfig(NetworkOptions):
+class RegressionConfig(RegressionNetOptions):
     """A CSV file of points and sin-regression's training options."""
 
     data: str | None = option(
         None,
         "CSV file of points: columns x, y (header optional); x far from [0, 1] "
         "is rescaled for training, figures stay in data units",
+        path="file",
     )
 
     def __post_init__(self) -> None:
@@ -86,6 +96,7 @@ def run(
     import numpy as np
 
     from vizlearn.datasets.toy import Dataset
+    from vizlearn.lessons.training import train_regression
 
     config = config or RegressionConfig()
     data = read_data(config)
@@ -101,7 +112,7 @@ def run(
 
     recorder = _recorder(config, data, grid, offset, scale)
     rng = np.random.default_rng(config.seed)
-    return fit_network(config, seen, rng, probe, recorder, on_step)
+    return train_regression(config, seen, rng, probe, recorder, on_step)
 
 
 def _recorder(
@@ -124,3 +135,17 @@ def _recorder(
     }
     arrays = {"x": data.x[:, 0], "t": data.t[:, 0], "grid": grid}  # no "truth": unknown
     return Recorder(meta=meta, data=arrays)
+
+
+LESSON = Lesson(
+    NAME,
+    RegressionConfig,
+    run,
+    description=(
+        "the sin-regression net fitting your own points: --data points.csv",
+        "sin 回帰と同じネットワークで自分のデータ点を回帰：--data points.csv",
+    ),
+    kinds=REGRESSION_KINDS,
+    source="DeZero step 43's network and training, on the user's data",
+    estimate=estimate_bytes,
+)

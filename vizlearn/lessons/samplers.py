@@ -17,104 +17,55 @@ setting use ``--dataset mnist --hidden 50 --lr 0.1 --batch-size 100
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from vizlearn.lessons._options import option, to_dict
-from vizlearn.lessons.mnist import SAMPLER_NAMES, DataConfig, check_common
+from vizlearn.config import option, to_dict
+from vizlearn.lessons import options as o
+from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
-__all__ = ["SamplersConfig", "SamplerRuns", "run", "coverage"]
+if TYPE_CHECKING:
+    from vizlearn.trace import Trace
+
+__all__ = ["SamplersConfig", "run", "coverage", "summary", "LESSON"]
 
 NAME = "samplers"
-_DATASETS = ("spiral", "circles", "xor", "blobs", "mnist")
 
 
 @dataclass(frozen=True)
-class SamplersConfig(DataConfig):
+class SamplersConfig(o.DataOptions, o.LessonConfig):
     """One network and budget, trained once per sampler."""
 
-    dataset: str = option(
-        "spiral", "data set (mnist needs --data-dir or a download)", choices=_DATASETS
+    dataset: str = o.dataset("spiral", (*o.PLANAR_SETS, "mnist"))
+    hidden: int = o.hidden(10, "hidden units")
+    activation: str = o.activation()
+    weight_init: str = o.weight_init("xavier")
+    lr: float = o.learning_rate(1.0, "learning rate (SGD)")
+    batch_size: int = o.batch_size(30)
+    iters: int = o.iterations(3000, "training iterations per sampler")
+    seed: int = o.seed("random seed (weights, minibatches)")
+    samplers: tuple[str, ...] = option(
+        o.SAMPLER_NAMES,
+        "sampler to compare (repeatable; default: all three)",
+        choices=o.SAMPLER_NAMES,
+        multiple=True,
+        flag="--sampler",
     )
-    hidden: int = option(10, "hidden units", low=1, high=10_000)
-    activation: str = option(
-        "sigmoid", "hidden activation", choices=("sigmoid", "relu", "tanh")
-    )
-    weight_init: str = option("xavier", "initial weight std: a number, xavier or he")
-    lr: float = option(1.0, "learning rate (SGD)", low=0, low_open=True)
-    batch_size: int = option(30, "examples per minibatch", low=1, high=100_000)
-    iters: int = option(3000, "training iterations per sampler", low=1, high=10**7)
-    seed: int = option(0, "random seed (weights, minibatches)", low=0)
-    samplers: tuple[str, ...] = SAMPLER_NAMES
 
     def __post_init__(self) -> None:
-        check_common(self)
-        unknown = [s for s in self.samplers if s not in SAMPLER_NAMES]
-        if unknown or not self.samplers:
+        super().__post_init__()
+        if not self.samplers or len(set(self.samplers)) != len(self.samplers):
             raise ValueError(
-                f"--sampler must be one of {', '.join(SAMPLER_NAMES)}, "
-                f"not {', '.join(unknown) or 'nothing'}"
+                f"--sampler must name distinct samplers from "
+                f"{', '.join(o.SAMPLER_NAMES)}"
             )
-
-
-@dataclass(frozen=True)
-class SamplerRuns:
-    """One Trace and one coverage curve per sampler, from the same start."""
-
-    traces: dict[str, Any]
-    coverage: dict[str, Any]  # name -> (iters + 1,) fraction seen after i updates
-    n_train: int
-    batch_size: int
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def accuracy(self) -> dict[str, tuple[float, float]]:
-        """Final (train, test) accuracy per sampler."""
-        return {
-            k: (float(t.metrics["train_acc"][-1]), float(t.metrics["test_acc"][-1]))
-            for k, t in self.traces.items()
-        }
-
-    def plot(self, *, style: Any = None) -> Any:
-        """The lesson's figure: examples seen per iteration, final accuracies."""
-        from vizlearn.render.samplers import plot_samplers
-
-        return plot_samplers(
-            self.coverage,
-            self.accuracy(),
-            n_train=self.n_train,
-            batch_size=self.batch_size,
-            style=style,
-        )
-
-    def summary(self) -> dict[str, Any]:
-        """Per sampler: final accuracies and losses, and coverage milestones."""
-        per_epoch = -(-self.n_train // self.batch_size)
-        out: dict[str, Any] = {}
-        for name, trace in self.traces.items():
-            cov = self.coverage[name]
-            full = int((cov >= 1.0).argmax()) if cov[-1] >= 1.0 else None
-            out[name] = {
-                **{k: round(float(v[-1]), 6) for k, v in trace.metrics.items()},
-                "coverage_after_1_epoch": round(
-                    float(cov[min(per_epoch, len(cov) - 1)]), 6
-                ),
-                "coverage_final": round(float(cov[-1]), 6),
-                "iteration_all_seen": full,
-                "diverged_at": trace.diverged_at,
-            }
-        return {
-            "samplers": out,
-            "n_train": self.n_train,
-            "batch_size": self.batch_size,
-            "iters_per_epoch": per_epoch,
-        }
 
 
 def coverage(sampler: str, n: int, batch_size: int, iters: int, seed: int):
     """Fraction of the ``n`` examples seen after 0..iters updates, ``(iters + 1,)``.
 
     Replays the exact minibatches that training with ``sampler`` and ``seed``
-    draws (same generator stream as :func:`train_classifier`).
+    draws (same generator stream as ``train_classifier``).
     """
     import numpy as np
 
@@ -133,15 +84,25 @@ def run(
     config: SamplersConfig | None = None,
     *,
     on_step: Callable[[int], object] | None = None,
-) -> SamplerRuns:
-    """Train once per sampler; ``on_step`` gets the count of updates done overall."""
+) -> Trace:
+    """Train once per sampler; ``on_step`` gets the count of updates done overall.
+
+    The trace holds one run per sampler (``vizlearn.render.runs``) and each
+    sampler's coverage in ``data["coverage/NAME"]``.
+    """
     import numpy as np
 
-    from vizlearn.lessons.training import build_classifier, split_for, train_classifier
+    from vizlearn.lessons.training import (
+        build_classifier,
+        runs_trace,
+        split_for,
+        train_classifier,
+    )
 
     config = config or SamplersConfig()
     split = split_for(config, np.float32)
-    traces, cov = {}, {}
+    n = len(split.x_train)
+    runs, data = [], {}
     for k, name in enumerate(config.samplers):
         model = build_classifier(
             split,
@@ -151,7 +112,7 @@ def run(
             seed=config.seed,
         )
         done = k * config.iters
-        traces[name] = train_classifier(
+        trace = train_classifier(
             model,
             split,
             lr=config.lr,
@@ -161,11 +122,90 @@ def run(
             frames=2,
             track=1,
             seed=config.seed,
-            meta={"lesson": NAME, "sampler": name, "config": to_dict(config)},
             on_step=(lambda s, done=done: on_step(done + s)) if on_step else None,
         )
-        cov[name] = coverage(
-            name, len(split.x_train), config.batch_size, config.iters, config.seed
+        runs.append((name, {"sampler": name}, trace))
+        data[f"coverage/{name}"] = coverage(
+            name, n, config.batch_size, config.iters, config.seed
         )
-    meta = {"lesson": NAME, "config": to_dict(config), "seed": config.seed}
-    return SamplerRuns(traces, cov, len(split.x_train), config.batch_size, meta)
+    meta = {
+        "lesson": NAME,
+        "config": to_dict(config),
+        "seed": config.seed,
+        "n_train": n,
+        "batch_size": config.batch_size,
+        "samplers": list(config.samplers),
+    }
+    return runs_trace(runs, meta=meta, data=data)
+
+
+def summary(trace: Trace) -> dict[str, Any]:
+    """Per sampler: final accuracies and losses, and coverage milestones."""
+    meta = trace.meta
+    n_train, batch = int(meta["n_train"]), int(meta["batch_size"])
+    per_epoch = -(-n_train // batch)
+    out: dict[str, Any] = {}
+    for i, (name, info) in enumerate(zip(meta["samplers"], meta["runs"], strict=True)):
+        cov = trace.data[f"coverage/{name}"]
+        full = int((cov >= 1.0).argmax()) if cov[-1] >= 1.0 else None
+        finals = {
+            key.rsplit("/", 1)[1]: round(float(v[-1]), 6)
+            for key, v in trace.data.items()
+            if key.startswith(f"runs/{i}/") and key.endswith(("_acc", "_loss"))
+        }
+        after_epoch = float(cov[min(per_epoch, len(cov) - 1)])
+        out[name] = {
+            **finals,
+            "coverage_after_1_epoch": round(after_epoch, 6),
+            "coverage_final": round(float(cov[-1]), 6),
+            "iteration_all_seen": full,
+            "diverged_at": info["diverged_at"],
+        }
+    return {
+        "samplers": out,
+        "n_train": n_train,
+        "batch_size": batch,
+        "iters_per_epoch": per_epoch,
+    }
+
+
+LESSON = Lesson(
+    NAME,
+    SamplersConfig,
+    run,
+    description=(
+        "minibatch samplers: training examples seen so far, and final accuracy",
+        "ミニバッチの取り出し方：これまでに使った訓練データの割合と最終的な認識精度",
+    ),
+    kinds=(
+        Kind(
+            "coverage",
+            "vizlearn.render.samplers:plot_samplers",
+            "fraction of the data each sampler has seen, and final accuracies",
+        ),
+    ),
+    source="'Deep Learning from Scratch' ch. 4 (np.random.choice minibatches) "
+    "against DeZero's DataLoader shuffle",
+    summary=summary,
+    steps=lambda config: config.iters * len(config.samplers),
+    frames=lambda config: 1,
+    gallery=(
+        GalleryItem(
+            "samplers",
+            "coverage",
+            (
+                "Minibatch samplers: how much of the data each has seen, and final "
+                "accuracy",
+                "ミニバッチの取り出し方：これまでに使った訓練データの割合と"
+                "最終的な認識精度",
+            ),
+            (
+                "Curves of the fraction of training examples seen: with replacement "
+                "it approaches 1 - 1/e after one epoch, shuffling reaches 1",
+                "使った訓練データの割合の曲線。復元抽出は1エポックで 1 - 1/e 付近、"
+                "エポックごとのシャッフルは 1 に達する",
+            ),
+            quick={"iters": 100},
+        ),
+    ),
+)

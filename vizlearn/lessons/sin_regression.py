@@ -12,57 +12,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from vizlearn.lessons._options import check_range, option, to_dict
+from vizlearn.config import option, to_dict
+from vizlearn.lessons.kinds import REGRESSION_KINDS
+from vizlearn.lessons.options import RegressionNetOptions
+from vizlearn.lessons.record import GalleryItem, Lesson
 
 if TYPE_CHECKING:
     from vizlearn.trace import Trace
 
-__all__ = [
-    "NetworkOptions",
-    "SinRegressionConfig",
-    "run",
-    "estimate_bytes",
-    "GRID_POINTS",
-]
+__all__ = ["SinRegressionConfig", "run", "estimate_bytes", "GRID_POINTS", "LESSON"]
 
 NAME = "sin-regression"
 GRID_POINTS = 200
 
 
 @dataclass(frozen=True)
-class NetworkOptions:
-    """The 1-hidden-layer regression net and its training options.
-
-    Shared by the lessons that fit it: sin-regression and regression on your
-    own points.
-    """
-
-    hidden: int = option(10, "hidden units", low=1, high=10_000)
-    activation: str = option(
-        "sigmoid", "hidden activation", choices=("sigmoid", "tanh", "relu")
-    )
-    weight_std: float = option(0.01, "std of the initial weights", low=0, low_open=True)
-    lr: float = option(0.2, "learning rate", low=0, low_open=True)
-    iters: int = option(10_000, "training iterations", low=1, high=10_000_000)
-    frames: int = option(100, "parameter snapshots (animation frames)", low=2)
-    seed: int = option(0, "random seed (data and initial weights)", low=0)
-
-    def __post_init__(self) -> None:
-        check_range(self)
-        if self.frames > self.iters + 1:
-            raise ValueError(
-                f"--frames must be at most --iters + 1 = {self.iters + 1}, "
-                f"got {self.frames}"
-            )
-
-
-@dataclass(frozen=True)
-class SinRegressionConfig(NetworkOptions):
+class SinRegressionConfig(RegressionNetOptions):
     """Everything that defines a sin-regression run."""
 
     n: int = option(100, "number of data points", low=1, high=1_000_000)
     noise: float = option(
-        1.0, "width of the U(0, noise) noise added to sin(2πx)", low=0
+        1.0, "width of the U(0, noise) noise added to sin(2πx)", low=0, high=1e6
     )
 
 
@@ -83,6 +53,8 @@ def run(
     import numpy as np
 
     from vizlearn.datasets.toy import sin_regression
+    from vizlearn.lessons.training import train_regression
+    from vizlearn.trace import Recorder
 
     config = config or SinRegressionConfig()
     rng = np.random.default_rng(config.seed)
@@ -92,38 +64,6 @@ def run(
     def probe(m) -> dict:
         return {"curve": m(grid[:, None])[:, 0], "fit": m(data.x)[:, 0]}
 
-    recorder = _recorder(config, data, grid)
-    return fit_network(config, data, rng, probe, recorder, on_step)
-
-
-def fit_network(config: NetworkOptions, data, rng, probe, recorder, on_step) -> Trace:
-    """Build the 1-hidden-layer net from ``rng`` and train it with full-batch SGD."""
-    from vizlearn.core import MLP, SGD
-    from vizlearn.fitting import fit, snapshot_steps
-
-    model = MLP(
-        [1, config.hidden, 1],
-        activation=config.activation,
-        weight_std=config.weight_std,
-        rng=rng,
-    )
-    return fit(
-        model,
-        data,
-        optimizer=SGD(config.lr),
-        iters=config.iters,
-        record_at=snapshot_steps(config.iters, config.frames),
-        probe=probe,
-        recorder=recorder,
-        on_step=on_step,
-    )
-
-
-def _recorder(config: SinRegressionConfig, data, grid):
-    import numpy as np
-
-    from vizlearn.trace import Recorder
-
     truth = np.sin(2 * np.pi * grid) + config.noise / 2  # E[y | x]
     meta = {
         "lesson": NAME,
@@ -131,5 +71,98 @@ def _recorder(config: SinRegressionConfig, data, grid):
         "seed": config.seed,
         "task": "regression",
     }
-    data_arrays = {"x": data.x[:, 0], "t": data.t[:, 0], "grid": grid, "truth": truth}
-    return Recorder(meta=meta, data=data_arrays)
+    arrays = {"x": data.x[:, 0], "t": data.t[:, 0], "grid": grid, "truth": truth}
+    recorder = Recorder(meta=meta, data=arrays)
+    return train_regression(config, data, rng, probe, recorder, on_step)
+
+
+_QUICK = {"iters": 600, "frames": 8}
+
+LESSON = Lesson(
+    NAME,
+    SinRegressionConfig,
+    run,
+    description=(
+        "DeZero's 1-10-1 sigmoid net fitting y = sin(2πx) + noise",
+        "DeZero の 1-10-1 シグモイドネットワークで y = sin(2πx) + ノイズを回帰",
+    ),
+    kinds=REGRESSION_KINDS,
+    source="DeZero step 43 (neural network regression of sin data)",
+    estimate=estimate_bytes,
+    gallery=(
+        GalleryItem(
+            "sin-regression",
+            "regression",
+            (
+                "Sin regression: the curve and its residuals during training, "
+                "loss below",
+                "sin 関数の回帰：学習中の回帰曲線と残差（下は損失関数）",
+            ),
+            (
+                "Animation: a red curve bends to follow noisy points of a sine "
+                "wave while the loss falls",
+                "アニメーション：赤い曲線が学習とともに sin 波の"
+                "データ点に沿って曲がり、損失が下がっていく",
+            ),
+            quick=_QUICK,
+            animated=True,
+            player=True,
+        ),
+        GalleryItem(
+            "fit",
+            "fit",
+            (
+                "The final fit: data, trained curve and residuals",
+                "学習後の回帰曲線：データ、学習した曲線と残差",
+            ),
+            (
+                "Noisy points of a sine wave with the trained red curve through them",
+                "sin 波のノイズ付きデータ点と、それに沿う学習後の赤い曲線",
+            ),
+            quick=_QUICK,
+        ),
+        GalleryItem(
+            "loss",
+            "loss",
+            (
+                "Loss per iteration (log scale): a long plateau, then a drop",
+                "学習回数ごとの損失関数（対数軸）：長い停滞のあと急に下がる",
+            ),
+            (
+                "A log-scale loss curve, flat for thousands of iterations, "
+                "then falling",
+                "対数軸の損失曲線。数千回は横ばいで、その後下がる",
+            ),
+            quick=_QUICK,
+            view={"log": True},
+        ),
+        GalleryItem(
+            "params",
+            "params",
+            (
+                "Every weight and bias during training, one panel per tensor",
+                "学習中のすべての重みとバイアス（テンソルごとに1枚）",
+            ),
+            (
+                "Four panels of lines, W1, b1, W2 and b2, drifting as training "
+                "proceeds",
+                "W1、b1、W2、b2 の4枚のパネル。学習につれて各線が動いていく",
+            ),
+            quick=_QUICK,
+        ),
+        GalleryItem(
+            "fit-ja-dark",
+            "fit",
+            (
+                "The final fit in Japanese on a dark background",
+                "学習後の回帰曲線（日本語、ダークテーマ）",
+            ),
+            (
+                "The final fit drawn with Japanese labels on a dark background",
+                "日本語のラベルとダークテーマで描いた学習後の回帰曲線",
+            ),
+            quick=_QUICK,
+            style={"lang": "ja", "theme": "dark"},
+        ),
+    ),
+)

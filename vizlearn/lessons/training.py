@@ -30,6 +30,10 @@ __all__ = [
     "evaluate",
     "train_classifier",
     "train_regression",
+    "run_classifier",
+    "runs_trace",
+    "ACT_RANGES",
+    "activation_histogram",
     "MAX_MISCLASSIFIED",
 ]
 
@@ -217,3 +221,94 @@ def train_regression(
         recorder=recorder,
         on_step=on_step,
     )
+
+
+def run_classifier(
+    config: Any, lesson: str, dataset: str, on_step: Callable[[int], Any] | None
+) -> Trace:
+    """Train the classifier a config of the mnist lesson's options describes.
+
+    ``config`` has the data options, ``hidden``, ``activation``, ``weight_init``,
+    ``optimizer``, ``lr``, ``batch_size``, ``iters``, ``sampler``, ``grad``,
+    ``dtype``, ``frames``, ``track`` and ``seed``.
+    """
+    from vizlearn.config import to_dict
+
+    dtype = np.dtype(config.dtype).type
+    split = split_for(config, dtype, dataset)
+    model = build_classifier(
+        split,
+        hidden=config.hidden,
+        activation=config.activation,
+        weight_init=config.weight_init,
+        seed=config.seed,
+        dtype=dtype,
+    )
+    meta = {"lesson": lesson, "config": to_dict(config), "seed": config.seed}
+    return train_classifier(
+        model,
+        split,
+        optimizer=config.optimizer,
+        lr=config.lr,
+        sampler=config.sampler,
+        batch_size=config.batch_size,
+        iters=config.iters,
+        grad=config.grad,
+        frames=config.frames,
+        track=config.track,
+        seed=config.seed,
+        meta=meta,
+        on_step=on_step,
+    )
+
+
+def runs_trace(
+    runs: list[tuple[str, Mapping[str, Any], Trace]],
+    *,
+    meta: Mapping[str, Any],
+    data: Mapping[str, Any] | None = None,
+) -> Trace:
+    """Several training runs (samplers, a sweep, seeds) stored as one Trace.
+
+    Run ``i``'s per-epoch metrics go to ``data["runs/i/NAME"]`` with their
+    iterations in ``data["runs/i/metric_steps"]`` and its loss per iteration in
+    ``data["runs/i/loss"]``; ``meta["runs"]`` lists each run's ``label``, the
+    ``values`` that distinguish it, ``diverged_at`` and ``iters_per_epoch``
+    (``vizlearn.render.runs.read_runs`` reads them back).
+    """
+    arrays: dict[str, Any] = dict(data or {})
+    listed = []
+    for i, (label, values, trace) in enumerate(runs):
+        arrays[f"runs/{i}/metric_steps"] = trace.metric_steps
+        arrays[f"runs/{i}/loss"] = trace.loss
+        for name, values_ in trace.metrics.items():
+            arrays[f"runs/{i}/{name}"] = values_
+        listed.append(
+            {
+                "label": label,
+                "values": dict(values),
+                "diverged_at": trace.diverged_at,
+                "iters_per_epoch": trace.meta.get("iters_per_epoch", 1),
+            }
+        )
+    return Recorder(meta={**meta, "runs": listed}, data=arrays).freeze()
+
+
+#: histogram ranges of each activation's output: the book's (0, 1) for sigmoid
+#: and ReLU (its Figure 6-14); larger ReLU outputs are counted as "outside"
+ACT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 1.0)}
+
+
+def activation_histogram(
+    values: NDArray, edges: NDArray, split_zeros: bool
+) -> tuple[NDArray, float, float]:
+    """Counts within ``edges``, the fraction of exact zeros and the fraction beyond.
+
+    With ``split_zeros`` (ReLU: its inactive units) exact zeros are kept out of
+    the bars, which they would dwarf, and only counted.
+    """
+    values = values.ravel()
+    zero = (values == 0) if split_zeros else np.zeros(values.shape, bool)
+    inside = ~zero & (values >= edges[0]) & (values <= edges[-1])
+    counts = np.histogram(values[inside], edges)[0]
+    return counts, float(zero.mean()), float(np.mean(~zero & ~inside))

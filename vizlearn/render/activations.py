@@ -1,10 +1,9 @@
-"""Activation functions and their derivatives (takes arrays, not a Trace)."""
+"""Activation functions and their derivatives, one panel each."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -12,10 +11,9 @@ from numpy.typing import NDArray
 
 from vizlearn.render.frames import new_figure
 from vizlearn.style import Style
+from vizlearn.trace import Trace
 
 __all__ = ["draw_activation", "plot_activations"]
-
-Curve = tuple[NDArray[np.float64], NDArray[np.float64] | None]
 
 
 def draw_activation(
@@ -47,28 +45,30 @@ def draw_activation(
     return lines
 
 
-def plot_activations(
-    x: NDArray,
-    curves: Mapping[str, Curve],
-    *,
-    titles: Mapping[str, str] | None = None,
-    style: Style | None = None,
-) -> Figure:
-    """One panel per function in ``curves`` (name -> (y, dy or None)), in a grid."""
+def plot_activations(trace: Trace, *, style: Style | None = None) -> Figure:
+    """One panel per function of an activations trace, in a grid."""
     style = style or Style()
-    titles = titles or {}
-    n = len(curves)
-    ncols = min(n, 3)
-    nrows = -(-n // ncols)
+    d, meta = trace.data, trace.meta
+    names = list(meta["functions"])
+    config = meta.get("config", {})
+    ncols = min(len(names), 3)
+    nrows = -(-len(names) // ncols)
     with style.context():
         fig = new_figure(style, layout="constrained")
         axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-        for ax, (name, (y, dy)) in zip(axes, curves.items(), strict=False):
-            draw_activation(
-                ax, x, y, dy, title=titles.get(name, style.label(name)), style=style
-            )
-        for ax in axes[n:]:
+        for ax, name in zip(axes, names, strict=False):
+            title = _linear_title(config) if name == "linear" else style.label(name)
+            dy = d.get(f"dy/{name}")
+            draw_activation(ax, d["x"], d[f"y/{name}"], dy, title=title, style=style)
+        for ax in axes[len(names) :]:
             ax.set_visible(False)
         fig.suptitle(style.label("activations_title"))
         fig.draw_without_rendering()
     return fig
+
+
+def _linear_title(config: Mapping[str, float]) -> str:
+    """``y = 2x - 1``: the linear transform's W and b."""
+    weight, bias = config.get("weight", 1.0), config.get("bias", 0.0)
+    sign = "-" if bias < 0 else "+"
+    return f"y = {weight:g}x {sign} {abs(bias):g}"

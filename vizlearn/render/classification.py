@@ -25,6 +25,8 @@ __all__ = [
     "draw_training_loss",
     "draw_accuracy",
     "frames_training",
+    "frames_loss",
+    "frames_accuracy",
     "plot_training",
     "animate_training",
     "smooth",
@@ -182,6 +184,16 @@ def frames_training(
         return artists
 
     return FrameSource(fig, update, trace.n_records, style)
+
+
+def frames_loss(trace: Trace, *, style: Style | None = None) -> FrameSource:
+    """The loss panel of `frames_training` alone."""
+    return frames_training(trace, kind="loss", style=style)
+
+
+def frames_accuracy(trace: Trace, *, style: Style | None = None) -> FrameSource:
+    """The accuracy panel of `frames_training` alone."""
+    return frames_training(trace, kind="accuracy", style=style)
 
 
 def plot_training(

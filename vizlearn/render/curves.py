@@ -74,7 +74,15 @@ def _plain_log_axis(ax: Axes) -> None:
 
 
 def plot_loss(trace: Trace, *, log: bool = False, style: Style | None = None) -> Figure:
-    """Loss per iteration as a Figure (``log=True`` for a log y axis)."""
+    """Loss per iteration as a Figure (``log=True`` for a log y axis).
+
+    A trace that records its loss per epoch (an imported Keras log) gets the
+    loss panel of `plot_metrics` instead.
+    """
+    if trace.meta.get("step_unit") == "epoch" or not len(trace.loss):
+        from vizlearn.render.metrics_chart import plot_metrics
+
+        return plot_metrics(trace, names=["loss"], log=log, style=style)
     style = style or Style()
     with style.context():
         fig = new_figure(style, layout="constrained")

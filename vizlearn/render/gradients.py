@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from vizlearn.render.frames import new_figure
 from vizlearn.style import Style
+from vizlearn.trace import Trace
 
 __all__ = ["draw_gradient_scatter", "draw_gradient_times", "plot_gradients"]
 
@@ -143,18 +144,12 @@ def _wrap(label: str) -> str:
 
 
 def plot_gradients(
-    backprop: Mapping[str, NDArray],
-    numerical: Mapping[str, NDArray],
-    seconds: Mapping[str, float],
-    *,
-    naive_measured: int = 0,
-    n_params: int = 0,
-    title: str | None = None,
-    style: Style | None = None,
+    trace: Trace, *, title: str | None = None, style: Style | None = None
 ) -> Figure:
     """Per-tensor scatter panels (left) and the time per iteration (right)."""
     style = style or Style()
-    names = list(backprop)
+    meta = trace.meta
+    names = list(meta["tensors"])
     with style.context():
         fig = new_figure(style, layout="constrained")
         left, right = fig.subfigures(1, 2, width_ratios=[1.5, 1], wspace=0.04)
@@ -162,15 +157,22 @@ def plot_gradients(
         axes = np.ravel(left.subplots(-(-len(names) // ncols), ncols, squeeze=False))
         for ax, name in zip(axes, names, strict=False):
             draw_gradient_scatter(
-                ax, name, backprop[name], numerical[name], style=style
+                ax,
+                name,
+                trace.data[f"backprop/{name}"],
+                trace.data[f"numerical/{name}"],
+                style=style,
             )
         for ax in axes[len(names) :]:
             ax.set_visible(False)
         left.supxlabel(style.label("backprop"), fontsize=10)
         left.supylabel(style.label("numerical_grad"), fontsize=10)
-        ax = right.subplots()
         draw_gradient_times(
-            ax, seconds, naive_measured=naive_measured, n_params=n_params, style=style
+            right.subplots(),
+            meta["seconds"],
+            naive_measured=int(meta.get("naive_measured", 0)),
+            n_params=int(meta.get("n_params", 0)),
+            style=style,
         )
         fig.suptitle(title or style.label("grad_compare_title"))
         fig.draw_without_rendering()

@@ -19,7 +19,7 @@ from vizlearn.render.frames import new_figure
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
-__all__ = ["metric_groups", "draw_metric", "plot_metrics"]
+__all__ = ["metric_groups", "draw_metric", "plot_metrics", "plot_accuracy"]
 
 _PREFIXES = (("val_", "validation"), ("test_", "test"), ("train_", "train"))
 _ALIASES = {"acc": "accuracy", "lr": "learning_rate"}
@@ -133,3 +133,8 @@ def plot_metrics(
             ax.set_visible(False)
         fig.draw_without_rendering()
     return fig
+
+
+def plot_accuracy(trace: Trace, *, style: Style | None = None) -> Figure:
+    """The accuracy panel of `plot_metrics` alone."""
+    return plot_metrics(trace, names=["accuracy"], style=style)

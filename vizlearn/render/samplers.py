@@ -12,7 +12,9 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from vizlearn.render.frames import new_figure
+from vizlearn.render.runs import read_runs
 from vizlearn.style import Style
+from vizlearn.trace import Trace
 
 __all__ = ["draw_coverage", "draw_sampler_accuracy", "plot_samplers"]
 
@@ -129,16 +131,19 @@ def _wrap(label: str) -> str:
     return "\n".join(label[i : i + 6] for i in range(0, len(label), 6))
 
 
-def plot_samplers(
-    coverage: Mapping[str, NDArray],
-    accuracy: Mapping[str, tuple[float, float]],
-    *,
-    n_train: int,
-    batch_size: int,
-    style: Style | None = None,
-) -> Figure:
+def plot_samplers(trace: Trace, *, style: Style | None = None) -> Figure:
     """Coverage per sampler (left) and the final accuracies (right)."""
     style = style or Style()
+    names = list(trace.meta["samplers"])
+    coverage = {k: trace.data[f"coverage/{k}"] for k in names}
+    accuracy = {
+        run.label: (
+            float(run.metrics["train_acc"][-1]),
+            float(run.metrics["test_acc"][-1]),
+        )
+        for run in read_runs(trace)
+    }
+    n_train, batch_size = int(trace.meta["n_train"]), int(trace.meta["batch_size"])
     with style.context():
         fig = new_figure(style, layout="constrained")
         left, right = fig.subplots(1, 2, width_ratios=[1.5, 1])

@@ -1,8 +1,7 @@
 """A tuning sweep: train and validation curves per epoch, one colour per run.
 
-Takes runs (anything with ``label``, ``epochs`` and ``metrics`` holding
-``train_acc``, ``test_acc``, ``train_loss``, ``test_loss``), e.g. the
-:class:`~vizlearn.lessons.sweep.SweepRun` list that ``sweep.run`` returns.
+Draws the runs of a sweep trace (``vizlearn.render.runs``): each has per-epoch
+``train_acc``, ``test_acc``, ``train_loss`` and ``test_loss``.
 """
 
 from __future__ import annotations
@@ -17,7 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from vizlearn.render.frames import new_figure
+from vizlearn.render.runs import Run, read_runs
 from vizlearn.style import Style
+from vizlearn.trace import Trace
 
 __all__ = ["draw_sweep", "plot_sweep"]
 
@@ -32,7 +33,7 @@ def _colors(style: Style, n: int) -> list:
 
 
 def draw_sweep(
-    ax: Axes, runs: Sequence[Any], metric: str, *, style: Style
+    ax: Axes, runs: Sequence[Run], metric: str, *, style: Style
 ) -> list[Artist]:
     """Train (solid) and validation (dashed) ``metric`` ("acc" or "loss") per run."""
     artists: list[Artist] = []
@@ -70,12 +71,12 @@ def draw_sweep(
 
 
 def plot_sweep(
-    runs: Sequence[Any], *, title: str | None = None, style: Style | None = None
+    trace: Trace, *, title: str | None = None, style: Style | None = None
 ) -> Figure:
     """Accuracy (left) and loss (right) of every run; legend names the varied values."""
-    if not runs:
-        raise ValueError("a sweep needs at least one run")
+    runs = read_runs(trace)
     style = style or Style()
+    title = title if title is not None else sweep_title(trace, style)
     with style.context():
         fig = new_figure(style, layout="constrained")
         acc, loss = fig.subplots(1, 2)
@@ -112,3 +113,25 @@ def plot_sweep(
             fig.suptitle(title)
         fig.draw_without_rendering()
     return fig
+
+
+def sweep_title(trace: Trace, style: Style) -> str:
+    """What all runs share, e.g. 'spiral · 1×10 sigmoid · sgd lr 1 · batch 30'."""
+    config: dict[str, Any] = dict(trace.meta.get("config", {}))
+    varied = set(trace.meta.get("vary", []))
+    if not config:
+        return ""
+    layers = style.text("{n} hidden layer", "隠れ層 {n} 層", n=config["layers"])
+    if config["layers"] != 1 and style.lang == "en":
+        layers += "s"
+    parts = [
+        ({"dataset"}, str(config["dataset"])),
+        (
+            {"layers", "hidden", "activation"},
+            f"{layers} × {config['hidden']} {config['activation']}",
+        ),
+        ({"optimizer", "lr"}, f"{config['optimizer']} lr {config['lr']:g}"),
+        ({"batch_size"}, style.text("batch {n}", "バッチ {n}", n=config["batch_size"])),
+        ({"epochs"}, style.text("{n} epochs", "{n} エポック", n=config["epochs"])),
+    ]
+    return "  ·  ".join(text for keys, text in parts if not keys & varied)

@@ -1,0 +1,117 @@
+"""Figure kinds several lessons offer, and the kinds any trace can draw (numpy-free)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vizlearn.config import option
+from vizlearn.lessons.record import Kind
+
+__all__ = [
+    "LossView",
+    "CountView",
+    "REGRESSION_KINDS",
+    "CLASSIFIER_KINDS",
+    "GENERIC_KINDS",
+    "LOSS",
+    "PARAMS",
+    "METRICS",
+    "ACCURACY",
+]
+
+
+@dataclass(frozen=True)
+class LossView:
+    """How a loss chart is drawn."""
+
+    log: bool = option(False, "loss: log or linear y axis", flag="--log/--linear")
+
+
+@dataclass(frozen=True)
+class CountView:
+    """How many misclassified examples are shown."""
+
+    count: int = option(40, "misclassified: examples shown", low=1, high=100)
+
+
+LOSS = Kind(
+    "loss",
+    "vizlearn.render.curves:plot_loss",
+    "loss per iteration (--log for a log axis)",
+    view=LossView,
+    needs=("loss",),
+)
+PARAMS = Kind(
+    "params",
+    "vizlearn.render.params:plot_params",
+    "per-parameter trajectories, one panel per tensor",
+    needs=("params",),
+)
+METRICS = Kind(
+    "metrics",
+    "vizlearn.render.metrics_chart:plot_metrics",
+    "every recorded metric per step or epoch (loss, accuracy, ...)",
+    needs=("metrics",),
+)
+ACCURACY = Kind(
+    "accuracy",
+    "vizlearn.render.metrics_chart:plot_accuracy",
+    "accuracy per step or epoch",
+    needs=("metrics",),
+)
+_CURVE = ("outputs/curve", "outputs/fit", "data/x", "data/t", "data/grid")
+
+REGRESSION_KINDS = (
+    Kind(
+        "regression",
+        "vizlearn.render.regression:frames_regression",
+        "training animation: curve and residuals over a loss panel",
+        animated=True,
+        needs=_CURVE,
+    ),
+    Kind(
+        "fit",
+        "vizlearn.render.regression:plot_fit",
+        "the final fit: data, trained curve, residuals",
+        needs=_CURVE,
+    ),
+    LOSS,
+    PARAMS,
+)
+
+CLASSIFIER_KINDS = (
+    Kind(
+        "training",
+        "vizlearn.render.classification:frames_training",
+        "loss per iteration and train/test accuracy per epoch, growing",
+        animated=True,
+    ),
+    Kind(
+        "loss",
+        "vizlearn.render.classification:frames_loss",
+        "loss per iteration (smoothed), growing",
+        animated=True,
+    ),
+    Kind(
+        "accuracy",
+        "vizlearn.render.classification:frames_accuracy",
+        "train and test accuracy per epoch, growing",
+        animated=True,
+    ),
+    Kind(
+        "confusion",
+        "vizlearn.render.metrics:plot_confusion",
+        "confusion matrix and per-class precision/recall of the final model",
+        needs=("data/test_label", "data/test_pred"),
+    ),
+    Kind(
+        "misclassified",
+        "vizlearn.render.metrics:plot_misclassified",
+        "a grid of misclassified test examples",
+        view=CountView,
+        needs=("data/test_label", "data/test_pred"),
+    ),
+)
+
+#: kinds every trace may draw when it recorded what they need
+GENERIC_KINDS = (LOSS, PARAMS, METRICS, ACCURACY)
