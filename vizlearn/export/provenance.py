@@ -256,26 +256,42 @@ def _between(
     return bytes(data[begin:finish])
 
 
-_PDF_STRING = re.compile(rb"\s*\(((?:\\.|[^\\)]){0,%d})\)" % MAX_TEXT_BYTES, re.S)
-
-
 def _pdf_subject(data: Any) -> str | None:
     """The document information /Subject string of a PDF, unescaped."""
     pos = data.find(b"/Subject")
     for _ in range(8):  # a few tries: "/Subject" may also appear in a stream
         if pos < 0:
             return None
-        match = _PDF_STRING.match(data, pos + len(b"/Subject"))
-        if match is not None:
+        raw = _pdf_string(data, pos + len(b"/Subject"))
+        if raw is not None:
             break
         pos = data.find(b"/Subject", pos + 1)
     else:
         return None
-    raw = re.sub(
-        rb"\\([0-7]{1,3})", lambda m: bytes([int(m.group(1), 8) & 0xFF]), match.group(1)
-    )
+    raw = re.sub(rb"\\([0-7]{1,3})", lambda m: bytes([int(m.group(1), 8) & 0xFF]), raw)
     raw = re.sub(rb"\\(.)", rb"\1", raw, flags=re.S)
     return raw.decode("latin-1")
+
+
+def _pdf_string(data: Any, pos: int) -> bytes | None:
+    """The bytes of a literal string ``(...)`` at ``pos`` (after blanks), or None.
+
+    Scans at most MAX_TEXT_BYTES with ``find``: a ``)`` ends the string unless
+    an odd number of backslashes precedes it.
+    """
+    opening = re.compile(rb"\s{0,64}\(").match(data, pos)
+    if opening is None:
+        return None
+    start = i = opening.end()
+    stop = min(len(data), start + MAX_TEXT_BYTES)
+    while (close := data.find(b")", i, stop)) >= 0:
+        k = close
+        while k > i and data[k - 1] == 0x5C:  # backslashes, each counted once
+            k -= 1
+        if (close - k) % 2 == 0:
+            return bytes(data[start:close])
+        i = close + 1
+    return None
 
 
 def _svg_description(data: Any) -> str | None:
