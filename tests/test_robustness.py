@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import signal
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
-import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from tests.test_cli import invoke
-from vizlearn.trace import TraceError, load_trace
 
 
 @pytest.mark.parametrize(
@@ -121,77 +115,4 @@ def test_debug_shows_the_traceback(tmp_path):
     assert proc.stderr.strip().count("\n") == 0  # one line
 
 
-def _valid_npz() -> bytes:
-    from vizlearn.trace import Recorder
-
-    rec = Recorder(meta={"lesson": "fuzz"})
-    for i in range(3):
-        rec.record(i, loss=1.0 / (i + 1), params={"W1": np.ones((2, 2)) * i})
-    buf = io.BytesIO()
-    path = Path(__file__).parent / "data" / "_fuzz_seed.npz"
-    rec.freeze().save(path)
-    buf.write(path.read_bytes())
-    path.unlink()
-    return buf.getvalue()
-
-
-VALID = _valid_npz()
-
-
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-@given(data=st.data())
-def test_fuzzed_trace_files_raise_trace_error_only(tmp_path, data):
-    """Flip, cut or splice bytes of a valid trace: TraceError, or a valid Trace."""
-    raw = bytearray(VALID)
-    how = data.draw(st.sampled_from(["flip", "cut", "random"]))
-    if how == "flip":
-        for i in data.draw(
-            st.lists(st.integers(0, len(raw) - 1), min_size=1, max_size=8)
-        ):
-            raw[i] ^= data.draw(st.integers(1, 255))
-    elif how == "cut":
-        raw = raw[: data.draw(st.integers(0, len(raw) - 1))]
-    else:
-        raw = bytearray(data.draw(st.binary(max_size=2000)))
-    path = tmp_path / "fuzz.npz"
-    path.write_bytes(bytes(raw))
-    try:
-        load_trace(path)
-    except TraceError:
-        pass
-
-
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-@given(
-    key=st.sampled_from(["loss", "steps", "W1", "outputs/x", "meta", "metric_steps"]),
-    value=st.one_of(
-        st.just(np.array([np.nan])),
-        st.just(np.zeros((0, 2))),
-        st.just(np.array(["text"])),
-        st.just(np.array(b"bytes")),
-        st.just(np.ones((7, 3, 2))),
-        st.just(np.array(3.5)),
-        st.just(np.array([1 + 2j])),
-        st.just(np.array([True, False])),
-    ),
-)
-def test_wrong_shapes_and_dtypes_raise_trace_error(tmp_path, key, value):
-    path = tmp_path / "t.npz"
-    with zipfile.ZipFile(io.BytesIO(VALID)) as src, zipfile.ZipFile(path, "w") as dst:
-        for info in src.infolist():
-            if info.filename != key + ".npy":
-                dst.writestr(info, src.read(info))
-        with dst.open(key + ".npy", "w") as f:
-            np.lib.format.write_array(f, value, allow_pickle=False)
-    try:
-        load_trace(path)
-    except TraceError:
-        pass
+# The trace-file fuzz tests moved to tests/robustness/test_trace_files.py.
