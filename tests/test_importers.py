@@ -189,3 +189,102 @@ def test_cli_bad_file_is_one_line_exit_1(write, tmp_path):
         == f"Error: {bad}:2: column 'loss' holds 'oops', not a number"
     )
     assert not (tmp_path / "c.png").exists()
+
+
+class FakeHistory:
+    """What keras' model.fit returns: .history and .epoch (from initial_epoch)."""
+
+    def __init__(self, history, epoch):
+        self.history, self.epoch = history, epoch
+
+
+def test_history_objects_and_dicts_need_no_file():
+    from_dict = read_metrics(HISTORY)
+    np.testing.assert_array_equal(from_dict.metric_steps, [1, 2, 3])
+    np.testing.assert_array_equal(from_dict.loss, HISTORY["loss"])
+    resumed = read_metrics(FakeHistory(HISTORY, [5, 6, 7]))  # fit(initial_epoch=5)
+    np.testing.assert_array_equal(resumed.metric_steps, [6, 7, 8])
+    assert resumed.meta["source"] == "keras-history"
+    assert resumed.meta["step_unit"] == "epoch"
+    with pytest.raises(MetricsFileError, match=r"dict: 'loss'\[1\] is 'x'"):
+        read_metrics({"loss": [1.0, "x"]})
+    with pytest.raises(TypeError, match="a path, a Keras History, a dict"):
+        read_metrics(42)
+
+
+def test_pandas_dataframes():
+    pd = pytest.importorskip("pandas", reason="pandas not installed")
+    frame = pd.DataFrame(HISTORY)
+    t = read_metrics(frame)
+    np.testing.assert_array_equal(t.metric_steps, [0, 1, 2])  # rows count
+    csv_like = pd.read_csv(__import__("io").StringIO(KERAS_CSV))
+    np.testing.assert_array_equal(read_metrics(csv_like).metric_steps, [0, 1, 2])
+    by_epoch = frame.set_index(pd.Index([1, 2, 3], name="epoch"))
+    t = read_metrics(by_epoch)
+    assert t.meta["step_unit"] == "epoch" and t.metric_steps.tolist() == [1, 2, 3]
+    with pytest.raises(MetricsFileError, match="column 'tag' is not numeric"):
+        read_metrics(frame.assign(tag="x"))
+
+
+TENSORBOARD = """Wall time,Step,Value
+1700000000.5,0,1.25
+1700000001.5,50,0.75
+1700000002.5,100,0.5
+"""
+
+
+def test_tensorboard_csv_is_charted_against_step(write):
+    t = read_metrics(write("run-validation-tag-epoch_loss.csv", TENSORBOARD))
+    assert t.meta["source"] == "tensorboard-csv"
+    np.testing.assert_array_equal(t.metric_steps, [0, 50, 100])  # not rows 0, 1, 2
+    np.testing.assert_array_equal(t.metrics["val_loss"], [1.25, 0.75, 0.5])
+    t = read_metrics(write("run-.-tag-loss.csv", TENSORBOARD))
+    np.testing.assert_array_equal(t.loss_steps, [0, 50, 100])
+    fig = plot_metrics(t, style=SMALL)
+    np.testing.assert_array_equal(fig.axes[0].get_lines()[0].get_xdata(), [0, 50, 100])
+    assert list(read_metrics(write("mine.csv", TENSORBOARD)).metrics) == ["mine"]
+
+
+def test_wide_long_and_huge_logs_are_refused_before_parsing(write, tmp_path):
+    import time
+
+    wide = write("wide.csv", ",".join(f"m{i}" for i in range(20_000)) + "\n")
+    with open(wide, "a") as f:
+        for _ in range(50):
+            f.write(",".join(["0.5"] * 20_000) + "\n")
+    start = time.perf_counter()
+    with pytest.raises(MetricsFileError) as info:
+        read_metrics(wide)
+    assert time.perf_counter() - start < 2
+    message = str(info.value)
+    assert "\n" not in message and "20,000 columns x 50 rows" in message
+    assert "about 8 MB as numbers" in message and "at most 1,000 columns" in message
+    long_cell = write("cell.csv", "epoch,loss\n0," + "1" * 5000 + "\n")
+    with pytest.raises(
+        MetricsFileError, match=r"cell.csv:2: column 'loss' holds 5,000"
+    ):
+        read_metrics(long_cell)
+    huge_field = write("field.csv", 'epoch,loss\n0,"' + "x" * 200_000 + '"\n')
+    with pytest.raises(MetricsFileError, match=r"field.csv:\d+: not CSV"):
+        read_metrics(huge_field)
+    with pytest.raises(MetricsFileError, match="2,000 columns"):
+        read_metrics({f"m{i}": [1.0] for i in range(2_000)})
+
+
+def test_tensorboard_event_files_through_tbparse(tmp_path):
+    pytest.importorskip(
+        "tbparse", reason="tbparse not installed (vizlearn[tensorboard])"
+    )
+    writer_module = pytest.importorskip(
+        "torch.utils.tensorboard", reason="needs torch's SummaryWriter to write a log"
+    )
+    for run, offset in (("train", 0.0), ("validation", 0.1)):
+        w = writer_module.SummaryWriter(str(tmp_path / "logs" / run))
+        for epoch, loss in enumerate([1.0, 0.6, 0.4]):
+            w.add_scalar("epoch_loss", loss + offset, epoch)
+        w.close()
+    t = read_metrics(tmp_path / "logs")
+    assert t.meta["source"] == "tensorboard"
+    np.testing.assert_array_equal(t.metric_steps, [0, 1, 2])
+    np.testing.assert_allclose(t.metrics["val_loss"], [1.1, 0.7, 0.5], rtol=1e-6)
+    np.testing.assert_allclose(t.loss, [1.0, 0.6, 0.4], rtol=1e-6)

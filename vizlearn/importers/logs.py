@@ -291,7 +291,7 @@ def _read_table(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
         raise MetricsFileError(f"{path}: the file is empty")
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
-    check_size(path, first.count(delimiter) + 1, text.count("\n"))
+    check_size(path, first.count(delimiter) + 1, text.rstrip("\n").count("\n"))
     reader = csv.reader(text.splitlines(), delimiter=delimiter)
     try:
         numbered = [
