@@ -282,7 +282,8 @@ def test_walk_reads_a_dezero_shaped_graph():
     y.grad = _FakeVariable(1.0)  # DeZero keeps gradients as Variables
     spec = walk(y)
     assert sorted(spec.kinds) == ["func", "var", "var", "var"]
-    assert "Mul" in spec.labels and {"a", "b"} <= set(spec.labels)
+    assert "Mul" in spec.names and "×" in spec.labels  # DeZero's name, the book's sign
+    assert {"a", "b"} <= set(spec.labels)
     assert float(spec.values[spec.labels.index("")]) == 12
     assert float(spec.grads[spec.labels.index("")]) == 1
     assert spec.locals[spec.order[0]] == [("", None), ("", None)]

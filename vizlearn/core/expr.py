@@ -302,12 +302,13 @@ class Pow(Function):
         return gy * (self.c * x ** (self.c - 1))
 
     def local(self, i: int) -> tuple[str, Array | None]:
-        """× c·x^(c−1)."""
-        x = self._x(0)
-        c = format_number(self.c)
-        return f"× {c}·{input_name(x, 'x')}^{format_number(self.c - 1)}", (
-            self.c * x.data ** (self.c - 1)
+        """Local derivative: × c·x^(c−1)."""
+        x, c = self._x(0), self.c
+        power = "" if c == 2 else f"^{format_number(c - 1)}"
+        text = f"× {format_number(c)}" + (
+            "" if c == 1 else f"·{input_name(x, 'x')}{power}"
         )
+        return text, c * x.data ** (c - 1)
 
 
 class SumTo(Function):

@@ -66,6 +66,7 @@ def backward(
         order.append(f)
         gys = f.backward(*(o.grad for o in f.outputs))
         gxs = gys if isinstance(gys, tuple) else (gys,)
+        f.input_grads = [None if g is None else g.data for g in gxs]  # per edge
         for x, gx in zip(f.inputs, gxs, strict=True):
             if gx is None:
                 continue
@@ -94,11 +95,16 @@ class GraphSpec:
 
     kinds: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    """DeZero's label of each node: a function's class name (Mul), a variable's name."""
     values: list[Array | None] = field(default_factory=list)
     grads: list[Array | None] = field(default_factory=list)
     edges: list[tuple[int, int]] = field(default_factory=list)
     order: list[int] = field(default_factory=list)
     locals: dict[int, list[tuple[str, Array | None]]] = field(default_factory=dict)
+    flows: dict[int, Array] = field(default_factory=dict)
+    """Per input edge (index into ``edges``): the gradient that flowed back along
+    it, i.e. this use's share of the variable's gradient (when the graph says)."""
 
     @property
     def n_functions(self) -> int:
@@ -134,9 +140,16 @@ def _array(value: Any) -> Array | None:
         return None
 
 
+_DEZERO_SYMBOLS = {"Add": "+", "Sub": "−", "Mul": "×", "Div": "÷", "Neg": "−"}
+
+
 def _function_label(f: Any) -> str:
+    """The book's sign for the node (×, +, exp); DeZero's class name otherwise."""
     symbol = getattr(f, "symbol", None)
-    return symbol if isinstance(symbol, str) else type(f).__name__
+    if isinstance(symbol, str):
+        return symbol
+    name = type(f).__name__
+    return _DEZERO_SYMBOLS.get(name, name.lower() if len(name) <= 4 else name)
 
 
 def walk(outputs: Any, *, max_nodes: int = 10_000) -> GraphSpec:
@@ -157,10 +170,12 @@ def walk(outputs: Any, *, max_nodes: int = 10_000) -> GraphSpec:
             spec.kinds.append(kind)
             if kind == "var":
                 spec.labels.append(str(getattr(obj, "name", "") or ""))
+                spec.names.append(spec.labels[-1])
                 spec.values.append(_array(getattr(obj, "data", None)))
                 spec.grads.append(_array(getattr(obj, "grad", None)))
             else:
                 spec.labels.append(_function_label(obj))
+                spec.names.append(type(obj).__name__)
                 spec.values.append(None)
                 spec.grads.append(None)
         return index[id(obj)]
@@ -175,10 +190,12 @@ def walk(outputs: Any, *, max_nodes: int = 10_000) -> GraphSpec:
             continue
         fi = node(f, "func")
         funcs[fi] = f
-        fresh = []
-        for x in f.inputs:
+        fresh, flows = [], getattr(f, "input_grads", None) or []
+        for i, x in enumerate(f.inputs):
             if id(x) not in index:
                 fresh.append(x)
+            if i < len(flows) and flows[i] is not None:
+                spec.flows[len(spec.edges)] = np.asarray(flows[i], np.float64)
             spec.edges.append((node(x, "var"), fi))
         for y in (_deref(o) for o in f.outputs):
             if y is not None:

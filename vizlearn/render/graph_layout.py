@@ -253,6 +253,7 @@ def layout(
     direction: str = "LR",
     node_gap: float = 0.8,
     layer_gap: float = 2.0,
+    edge_gaps: Sequence[float] | None = None,
     sweeps: int = 12,
 ) -> Layout:
     """Lay out a DAG in layers: left to right (``"LR"``) or top to bottom (``"TB"``).
@@ -264,6 +265,9 @@ def layout(
     node_gap, layer_gap
         Space between neighbours in a layer, and the least space between layers
         (widened where a steep edge would cut a node).
+    edge_gaps
+        Per edge, the least space after its source's layer (room for a label
+        on the edge's first segment).
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be LR or TB, not {direction!r}")
@@ -283,7 +287,10 @@ def layout(
     orders, crossings = _order(layers, short, sweeps)
     cross = _cross_positions(orders, short, cs, node_gap, dummy)
     mc_sizes = np.column_stack([ms, cs])
-    main = _main_positions(layers, cross, mc_sizes, short, layer_gap, n_nodes)
+    least = np.full(max(int(layers.max(initial=0)), 0), float(layer_gap))
+    for (a, _), gap in zip(edges, edge_gaps or [], strict=False):
+        least[layers[a]] = max(least[layers[a]], gap)
+    main = _main_positions(layers, cross, mc_sizes, short, least, n_nodes)
     mc = np.column_stack([main, cross])
     xy = mc if direction == "LR" else mc[:, ::-1]
     xy = xy * np.array([1.0, -1.0])  # the first layer / first in order at the top
@@ -296,14 +303,14 @@ def _main_positions(
     cross: NDArray,
     mc_sizes: NDArray,
     edges: list[tuple[int, int]],
-    layer_gap: float,
+    least: NDArray,
     n_real: int,
 ) -> NDArray:
     """Main-axis centre of every node; gaps widen until no segment cuts a node."""
     n_layers = int(layers.max(initial=0)) + 1
     ms = mc_sizes[:, 0]
     extent = np.array([ms[layers == k].max(initial=0.0) for k in range(n_layers)])
-    gaps = np.full(max(n_layers - 1, 0), float(layer_gap))
+    gaps = least.copy()
     for k in range(n_layers - 1):
         for _ in range(40):
             centre = _centres(extent, gaps)
