@@ -182,8 +182,18 @@ def test_numerical_hessian_takes_the_same_steps():
 def test_newton_bad_input():
     with pytest.raises(ValueError, match="--start must be two numbers"):
         NEWTON.make_config(start=(0.0,))
-    with pytest.raises(ValueError, match="diverged"):
-        NEWTON.run(NEWTON.make_config(lr=0.5, iters=200))
+
+
+def test_a_diverging_descent_is_held_and_reported():
+    trace = NEWTON.run(NEWTON.make_config(lr=0.5, iters=200, lr_1d=0.9))
+    assert trace.meta["diverged"] == {
+        "gd": 3,
+        "newton": None,
+        "gd_1d": 3,
+        "newton_1d": None,
+    }
+    gd = trace.data["gd"]
+    assert (np.abs(gd[2]) < 1e6).all() and (gd[3:] == gd[2]).all()
 
 
 def test_gallery_items_name_real_options():

@@ -141,3 +141,9 @@ def test_newton_japanese(newton):
     text = _texts(fig)
     assert "勾配降下法（学習率 0.001）：\n2,000 回でもまだ 0.36 離れている" in text
     assert "ニュートン法（解析的なヘッセ行列）：\n4 回で 0.001 以内" in text
+
+
+def test_newton_legend_says_diverged():
+    trace = NEWTON.run(NEWTON.make_config(lr=0.5, iters=50, iters_1d=10))
+    labels = _legend(plot_rosenbrock(trace, style=SMALL).axes[0])
+    assert labels[0] == "gradient descent, lr 0.5:\ndiverged at iteration 3"

@@ -39,7 +39,8 @@ SURFACE = (-3.0, 3.0, 41)  # the 3-D plot's linspace
 def parse_start(text: str) -> tuple[float, float]:
     """'-3,4' -> (-3.0, 4.0)."""
     try:
-        values = tuple(float(v) for v in str(text).split(","))
+        inner = str(text).strip().removeprefix("(").removesuffix(")")  # "(5, 10)" too
+        values = tuple(float(v) for v in inner.split(","))
     except ValueError:
         values = ()
     return check_start(values, text)

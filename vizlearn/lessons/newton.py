@@ -32,12 +32,14 @@ NAME = "newton"
 MINIMUM = (1.0, 1.0)  # Rosenbrock's; the quartic's nearest to the start is x = 1
 QUARTIC_RANGE = (-2.2, 2.2, 221)
 EXACT = 1e-12  # a distance that counts as being at the minimum
+DIVERGED = 1e6  # a path beyond this has diverged: it is held at its last point
 
 
 def parse_start(text: str) -> tuple[float, float]:
     """'0,2' -> (0.0, 2.0)."""
     try:
-        values = tuple(float(v) for v in str(text).split(","))
+        inner = str(text).strip().removeprefix("(").removesuffix(")")  # "(5, 10)" too
+        values = tuple(float(v) for v in inner.split(","))
     except ValueError:
         values = ()
     return check_start(values, text)
@@ -104,7 +106,8 @@ def run(
     ``data``: ``gd`` ``(iters + 1, 2)`` and ``newton`` ``(newton_iters + 1, 2)``
     on Rosenbrock, its contour grid ``X, Y, Z``; ``gd_1d`` and ``newton_1d`` on
     the quartic and its curve ``x_1d, y_1d``. ``meta["arrived"]``: the first
-    iteration within ``tol`` of the minimum, per path (None: never).
+    iteration within ``tol`` of the minimum, per path (None: never);
+    ``meta["diverged"]``: the iteration a path left ±1e6 (it is held there).
     """
     import numpy as np
 
@@ -121,18 +124,30 @@ def run(
         paths["newton_1d"] = calc.newton_1d(
             calc.quartic_grad, calc.quartic_grad2, config.x0, config.newton_iters
         )
-    bad = [name for name, path in paths.items() if not np.isfinite(path).all()]
-    if bad:
-        raise ValueError(
-            f"{bad[0]} left the finite numbers (divided by a zero curvature or "
-            f"diverged); try another start or learning rate"
-        )
+    diverged = {}
+    for name, path in paths.items():
+        paths[name], diverged[name] = _hold_divergence(path)
     X, Y, Z = SURFACES["rosenbrock"].grid()
     x = np.linspace(*QUARTIC_RANGE)
     data = paths | {"X": X, "Y": Y, "Z": Z, "x_1d": x, "y_1d": calc.quartic(x)}
     if on_step is not None:
         on_step(config.iters)
-    return Recorder(meta=_meta(config, paths), data=data).freeze()
+    meta = _meta(config, paths) | {"diverged": diverged}
+    return Recorder(meta=meta, data=data).freeze()
+
+
+def _hold_divergence(path: Any) -> tuple[Any, int | None]:
+    """The path held at its last point inside ±DIVERGED, and where it left (or None)."""
+    import numpy as np
+
+    flat = path.reshape(len(path), -1)
+    out = ~(np.abs(flat) <= DIVERGED).all(axis=1)  # NaN and inf count as out
+    if not out.any():
+        return path, None
+    k = int(np.argmax(out))
+    held = path.copy()
+    held[k:] = path[max(k - 1, 0)]
+    return held, k
 
 
 def _rosenbrock_paths(config: NewtonConfig) -> dict[str, Any]:

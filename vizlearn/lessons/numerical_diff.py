@@ -44,7 +44,8 @@ H_RANGE = (-20, 0, 81)  # log10 of the smallest and largest h, and how many
 def parse_points(text: str) -> tuple[float, ...]:
     """'5,10' -> (5.0, 10.0): one to four finite x values."""
     try:
-        values = tuple(float(v) for v in str(text).split(","))
+        inner = str(text).strip().removeprefix("(").removesuffix(")")  # "(5, 10)" too
+        values = tuple(float(v) for v in inner.split(","))
     except ValueError:
         values = ()
     return check_points(values, text)
@@ -79,15 +80,17 @@ class NumericalDiffConfig(LessonConfig):
         metavar="X,X",
     )
     h: float = option(
-        1e-4, "step of the central difference for the slopes", low=0, low_open=True
+        1e-4,
+        "step of the central difference for the slopes",
+        low=0,
+        low_open=True,
+        high=1,
     )
     x_min: float = option(0.0, "left end of the x range", low=-1e6, high=1e6)
     x_max: float = option(20.0, "right end of the x range", low=-1e6, high=1e6)
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.h > 1:
-            raise ValueError(f"--h must be at most 1, got {self.h:g}")
         if self.x_max <= self.x_min:
             raise ValueError("--x-max must be greater than --x-min")
 

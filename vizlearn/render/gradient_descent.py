@@ -156,14 +156,14 @@ class _ValuePanel:
             ylabel="f(x0, x1)",
         )
         ax.set_title(style.text("the function's value", "関数の値"))
-        ax.legend(loc="center right")  # below the stuck curve, above the rest
+        self.legend = ax.legend(loc="center right")  # below the stuck curve
 
     def update(self, k: int) -> list[Artist]:
         """Show steps 0..k."""
         steps = np.arange(k + 1)
         for line, v in zip(self.lines, self.values, strict=True):
             line.set_data(steps, v[: k + 1])
-        return list(self.lines)
+        return [*self.lines, self.legend]  # the legend is drawn above the lines
 
 
 def draw_values(

@@ -33,6 +33,9 @@ def _count(trace: Trace, name: str, style: Style) -> str:
     """'70 iterations to within 0.001' or '10,000 iterations, 0.012 away'."""
     m = trace.meta
     k, tol = m["arrived"][name], m["config"]["tol"]
+    gone = m.get("diverged", {}).get(name)
+    if gone is not None:
+        return style.text("diverged at iteration {k:,}", "{k:,} 回目で発散", k=gone)
     if k is not None:
         return style.text(
             "{k:,} iterations to within {t:g}", "{k:,} 回で {t:g} 以内", k=k, t=tol
