@@ -116,34 +116,41 @@ def count_crossings(
     return total
 
 
+def _mean_of(
+    e: NDArray[np.int64], pos: NDArray, n: int
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Per node ``e[:, 1]``: the mean position of its ``e[:, 0]`` neighbours."""
+    total = np.bincount(e[:, 1], weights=pos[e[:, 0]], minlength=n)
+    count = np.bincount(e[:, 1], minlength=n)
+    return total / np.maximum(count, 1), count > 0
+
+
 def _order(
     layers: NDArray[np.int64], edges: list[tuple[int, int]], sweeps: int
 ) -> tuple[list[list[int]], int]:
     """Barycentre sweeps down and up; the order with the fewest crossings."""
-    n_layers = int(layers.max(initial=0)) + 1
-    orders = [[int(v) for v in np.flatnonzero(layers == k)] for k in range(n_layers)]
-    preds: list[list[int]] = [[] for _ in layers]
-    succs: list[list[int]] = [[] for _ in layers]
-    for a, b in edges:
-        succs[a].append(b)
-        preds[b].append(a)
-    best, best_count = [list(o) for o in orders], count_crossings(orders, edges, layers)
-    pos = np.zeros(len(layers))
+    n, n_layers = len(layers), int(layers.max(initial=0)) + 1
+    orders = [np.flatnonzero(layers == k) for k in range(n_layers)]
+    e = np.array(edges, np.int64).reshape(-1, 2)
+    into = [e[layers[e[:, 1]] == k] for k in range(n_layers)]  # preds of layer k
+    out_of = [e[layers[e[:, 0]] == k][:, ::-1] for k in range(n_layers)]  # succs
+    lists = [o.tolist() for o in orders]
+    best, best_count = lists, count_crossings(lists, edges, layers)
+    pos = np.zeros(n)
     for sweep in range(sweeps):
         down = sweep % 2 == 0
         for k in range(1, n_layers) if down else range(n_layers - 2, -1, -1):
-            for order in (orders[k - 1] if down else orders[k + 1],):
-                pos[order] = np.arange(len(order))
-            near = preds if down else succs
-            current = {v: i for i, v in enumerate(orders[k])}
-            keys = [
-                (float(np.mean(pos[near[v]])) if near[v] else current[v], current[v])
-                for v in orders[k]
-            ]
-            orders[k] = [v for _, v in sorted(zip(keys, orders[k], strict=True))]
-        count = count_crossings(orders, edges, layers)
+            pos[orders[k - 1 if down else k + 1]] = np.arange(
+                len(orders[k - 1 if down else k + 1])
+            )
+            mean, has = _mean_of(into[k] if down else out_of[k], pos, n)
+            current = np.arange(len(orders[k]), dtype=float)
+            key = np.where(has[orders[k]], mean[orders[k]], current)
+            orders[k] = orders[k][np.lexsort((current, key))]
+        lists = [o.tolist() for o in orders]
+        count = count_crossings(lists, edges, layers)
         if count < best_count:
-            best, best_count = [list(o) for o in orders], count
+            best, best_count = lists, count
         if best_count == 0:
             break
     return best, best_count
@@ -179,14 +186,9 @@ def _cross_positions(
 ) -> NDArray:
     """Cross-axis centre of every node: neighbours' means, order and gaps kept."""
     n = len(cross)
-    near: list[list[int]] = [[] for _ in range(n)]
-    up: list[list[int]] = [[] for _ in range(n)]
-    down: list[list[int]] = [[] for _ in range(n)]
-    for a, b in edges:
-        down[a].append(b)
-        up[b].append(a)
-        near[a].append(b)
-        near[b].append(a)
+    e = np.array(edges, np.int64).reshape(-1, 2)
+    up, down = e, e[:, ::-1]  # (neighbour, node) pairs: predecessors, successors
+    near = np.concatenate([up, down])
     pos = np.zeros(n)
     offsets = []
     for order in orders:
@@ -196,30 +198,20 @@ def _cross_positions(
         pos[order] = off - off[-1] / 2
     weight = np.where(dummy, 4.0, 1.0)  # long edges straight before short ones
     for p in range(passes):
-        sequence = [up, down, near][p % 3] if p < passes - 1 else near
-        for k, order in enumerate(orders if p % 2 == 0 else orders[::-1]):
-            layer = k if p % 2 == 0 else len(orders) - 1 - k
-            want = np.array(
-                [np.mean(pos[sequence[v]]) if sequence[v] else pos[v] for v in order]
-            )
-            pos[order] = _place(want, offsets[layer], weight[order])
+        pairs = [up, down, near][p % 3] if p < passes - 1 else near
+        ks = range(len(orders)) if p % 2 == 0 else range(len(orders) - 1, -1, -1)
+        for k in ks:
+            order = orders[k]
+            mean, has = _mean_of(pairs, pos, n)
+            want = np.where(has[order], mean[order], pos[order])
+            pos[order] = _place(want, offsets[k], weight[order])
     return pos
 
 
 def segment_hits_box(p0: NDArray, p1: NDArray, lo: NDArray, hi: NDArray) -> NDArray:
     """Whether the segment p0-p1 passes through each open box (lo, hi): (m,) bool."""
-    d = p1 - p0
-    t0, t1 = np.zeros(len(lo)), np.ones(len(lo))
-    for axis in (0, 1):
-        if d[axis] == 0:
-            inside = (lo[:, axis] < p0[axis]) & (p0[axis] < hi[:, axis])
-            t1 = np.where(inside, t1, -1.0)
-            continue
-        a = (lo[:, axis] - p0[axis]) / d[axis]
-        b = (hi[:, axis] - p0[axis]) / d[axis]
-        t0 = np.maximum(t0, np.minimum(a, b))
-        t1 = np.minimum(t1, np.maximum(a, b))
-    return t1 - t0 > 1e-9
+    p0, p1 = np.asarray(p0, float)[None], np.asarray(p1, float)[None]
+    return _segments_hit_boxes(p0, p1, np.asarray(lo, float), np.asarray(hi, float))[0]
 
 
 def _blocked(
@@ -228,21 +220,37 @@ def _blocked(
     cross: NDArray,
     sizes: NDArray,
     layers: NDArray,
-    edges: list[tuple[int, int]],
+    edges: NDArray,
     n_real: int,
 ) -> bool:
     """Whether a segment from ``layer`` to the next cuts a node it doesn't end at."""
     near = np.flatnonzero((layers[:n_real] == layer) | (layers[:n_real] == layer + 1))
+    here = edges[layers[edges[:, 0]] == layer]
+    if len(near) == 0 or len(here) == 0:
+        return False
     lo = np.column_stack([main, cross])[near] - sizes[near] / 2
     hi = lo + sizes[near]
-    for a, b in edges:
-        if layers[a] != layer:
-            continue
-        p0, p1 = np.array([main[a], cross[a]]), np.array([main[b], cross[b]])
-        hit = segment_hits_box(p0, p1, lo, hi) & (near != a) & (near != b)
-        if hit.any():
-            return True
-    return False
+    p0 = np.column_stack([main[here[:, 0]], cross[here[:, 0]]])
+    p1 = np.column_stack([main[here[:, 1]], cross[here[:, 1]]])
+    hits = _segments_hit_boxes(p0, p1, lo, hi)
+    own = (near[None, :] == here[:, :1]) | (near[None, :] == here[:, 1:])
+    return bool((hits & ~own).any())
+
+
+def _segments_hit_boxes(p0: NDArray, p1: NDArray, lo: NDArray, hi: NDArray) -> NDArray:
+    """(segments, boxes) bool: Liang-Barsky clipping of every segment by every box."""
+    d = (p1 - p0)[:, None, :]
+    start = p0[:, None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = (lo[None] - start) / d
+        b = (hi[None] - start) / d
+    flat = d == 0  # parallel to an axis: inside that slab or never
+    inside = (lo[None] < start) & (start < hi[None])
+    t_lo = np.where(flat, np.where(inside, -np.inf, np.inf), np.minimum(a, b))
+    t_hi = np.where(flat, np.where(inside, np.inf, -np.inf), np.maximum(a, b))
+    t0 = np.maximum(t_lo.max(axis=2), 0.0)
+    t1 = np.minimum(t_hi.min(axis=2), 1.0)
+    return t1 - t0 > 1e-9
 
 
 def layout(
@@ -311,6 +319,7 @@ def _main_positions(
     ms = mc_sizes[:, 0]
     extent = np.array([ms[layers == k].max(initial=0.0) for k in range(n_layers)])
     gaps = least.copy()
+    edges = np.array(edges, np.int64).reshape(-1, 2)
     for k in range(n_layers - 1):
         for _ in range(40):
             centre = _centres(extent, gaps)
