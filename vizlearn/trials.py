@@ -305,8 +305,9 @@ def _collect(done: queue.Queue, total: int, on_done: OnDone) -> list[bytes]:
 class DaskCluster:
     """Trials as tasks of the Dask scheduler at ``address`` (tcp://HOST:PORT)."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, *, timeout: float = 10.0) -> None:
         self.address = check_scheduler(address)
+        self.timeout = timeout
 
     def map(self, payloads: Sequence[str], on_done: OnDone = None) -> list[bytes]:
         """Run every payload on the cluster; the answers in payload order."""
@@ -317,7 +318,7 @@ class DaskCluster:
                 "--scheduler needs dask.distributed: pip install 'vizlearn[dask]'"
             ) from None
         try:
-            client = Client(self.address, timeout="10s", set_as_default=False)
+            client = Client(self.address, timeout=self.timeout, set_as_default=False)
         except (OSError, TimeoutError) as e:
             raise RuntimeError(
                 f"cannot reach the Dask scheduler at {self.address}: {e}"
@@ -330,7 +331,8 @@ class DaskCluster:
             futures = client.map(run_payload, payloads, key=keys, retries=1)
             index = {f.key: i for i, f in enumerate(futures)}
             out: list[bytes] = [b""] * len(payloads)
-            for count, future in enumerate(as_completed(futures), 1):
+            done = as_completed(futures, loop=client.loop)
+            for count, future in enumerate(done, 1):
                 try:
                     out[index[future.key]] = future.result()
                 except Exception as e:  # noqa: BLE001 - any remote failure

@@ -157,6 +157,19 @@ class Animation:
                 cache[key] = self.save(Path(tmp) / f"animation.{suffix}").read_bytes()
         return cache[key]
 
+    def embed(self, path: str | Path, *, alt: str | None = None) -> Any:
+        """Write the animation to ``path`` and show it in a notebook by reference.
+
+        The notebook stores ``<img src="fig/x.gif">`` (and nbconvert to
+        Markdown writes ``![alt](fig/x.gif)``), not the file's bytes.
+        """
+        from vizlearn.export.html import file_embed
+
+        self.save(path)
+        label = alt or f"vizlearn animation: {self.provenance.get('lesson', 'run')}"
+        style = self.source.style
+        return file_embed(path, alt=label, size=(style.width, style.height))
+
     def player(self) -> Any:
         """An offline HTML player (play, pause, step, slider) for notebooks."""
         from vizlearn.export.html import HTML, player_html
