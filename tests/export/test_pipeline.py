@@ -75,11 +75,24 @@ def test_worker_errors_reach_the_caller():
     source.update = broken
 
     class Encoder:
-        def encode(self, pixels, boxes, position):
+        def add(self, pixels, boxes, position, emit=True):
             return b"x"
 
+        def summary(self):
+            return None
+
+        def finish(self, shared):
+            return iter(())
+
+    class Codec:
+        def encoder(self):
+            return Encoder()
+
+        def combine(self, summaries):
+            return None
+
     with pytest.raises(RuntimeError, match="boom at frame 37"):
-        list(encode_frames(source, list(range(N)), Encoder, jobs=2))
+        list(encode_frames(source, list(range(N)), Codec(), jobs=2))
 
 
 def test_holds_and_stride_keep_the_total_time():

@@ -252,40 +252,63 @@ def _write_frame_file(
     on_frame: Callable[[int], Any] | None,
     jobs: int | None,
 ) -> None:
-    """GIF or APNG: palette from the first and last frame, frames in workers."""
-    from vizlearn.export.animated import frame_file
+    """GIF or APNG, rendered and encoded in workers (`vizlearn.export.pipeline`).
+
+    A GIF's palette comes from the colours of every frame's changed pixels,
+    counted while rendering, so no frame is rendered twice.
+    """
+    from vizlearn.export.apng import APNG_END, ApngCodec, apng_header
+    from vizlearn.export.gif import GifCodec, gif_header, gif_schedule
     from vizlearn.export.pipeline import encode_frames
 
     source = anim.source
-    if fmt == "gif":  # under 20 ms a frame cannot show: leave it out (> 50 fps)
-        from vizlearn.export.gif import gif_schedule
-
-        kept, durations = gif_schedule(durations)
-        indices = [indices[i] for i in kept]
-    size = source.figure.canvas.get_width_height(physical=True)
-    palette_frames = (
-        list(source.rgba([indices[0], indices[-1]])) if fmt == "gif" else []
-    )
+    transparent = source.style.theme == "transparent"
+    width, height = source.figure.canvas.get_width_height(physical=True)
     text = provenance_text(full_provenance(anim))
-    spec = frame_file(
-        fmt,
-        size,
-        n_frames=len(indices),
-        durations_ms=durations,
-        loop=anim.loop,
-        palette_frames=palette_frames,
-        transparent=source.style.theme == "transparent",
-        comment=text if fmt == "gif" else None,
-        metadata={"vizlearn": text} if fmt == "apng" else None,
-        max_colors=anim.max_colors,
-    )
-    del palette_frames
     with open(tmp, "wb") as fp:
-        fp.write(spec.header)
-        payloads = encode_frames(source, indices, spec.make_encoder, jobs=jobs)
-        for payload in _counting(payloads, on_frame):
+        if fmt == "gif":  # under 20 ms a frame cannot show: left out (> 50 fps)
+            kept, durations = gif_schedule(durations)
+            indices = [indices[i] for i in kept]
+            codec: Any = GifCodec(tuple(durations), transparent, anim.max_colors)
+            trailer = b";"
+
+            def write_header(palette: Any) -> None:
+                fp.write(
+                    gif_header(
+                        width,
+                        height,
+                        palette,
+                        loop=anim.loop,
+                        transparent=transparent,
+                        comment=text,
+                        metadata={},
+                    )
+                )
+
+        else:
+            codec, trailer = ApngCodec(tuple(durations), transparent), APNG_END
+            fp.write(
+                apng_header(
+                    width,
+                    height,
+                    len(indices),
+                    loop=anim.loop,
+                    transparent=transparent,
+                    text={"vizlearn": text},
+                )
+            )
+            write_header = None
+        frames = encode_frames(
+            source,
+            indices,
+            codec,
+            jobs=jobs,
+            on_shared=write_header,
+            on_rendered=on_frame,
+        )
+        for payload in frames:
             fp.write(payload)
-        fp.write(spec.trailer)
+        fp.write(trailer)
 
 
 def full_provenance(anim: Animation) -> dict[str, Any]:

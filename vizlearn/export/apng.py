@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from vizlearn.export.palette import pack_rgb
 
-__all__ = ["ApngEncoder", "apng_header", "APNG_END"]
+__all__ = ["ApngCodec", "ApngEncoder", "apng_header", "APNG_END"]
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ZLIB_LEVEL = 6
@@ -123,6 +124,46 @@ class ApngEncoder:
         )
         box = (x0 + c0, y0 + r0, x0 + c1, y0 + r1)
         return box, diff[r0:r1, c0:c1]
+
+
+@dataclass(frozen=True)
+class ApngCodec:
+    """APNG frames for `vizlearn.export.pipeline`: one pass, nothing shared."""
+
+    durations_ms: tuple[int, ...]
+    transparent: bool
+
+    def encoder(self) -> _ApngChunk:
+        """A fresh encoder for one worker's chunk."""
+        return _ApngChunk(ApngEncoder(self.durations_ms, transparent=self.transparent))
+
+    def combine(self, summaries: Sequence[object]) -> None:
+        """APNG chunks share nothing."""
+        return None
+
+
+class _ApngChunk:
+    """Adapts `ApngEncoder` to the pipeline's add / summary / finish."""
+
+    def __init__(self, encoder: ApngEncoder) -> None:
+        self.encoder = encoder
+
+    def add(
+        self,
+        pixels: NDArray[np.uint8],
+        boxes: Boxes | None,
+        position: int,
+        *,
+        emit: bool = True,
+    ) -> bytes | None:
+        data = self.encoder.encode(pixels, boxes, position)
+        return data if emit else None
+
+    def summary(self) -> None:
+        return None
+
+    def finish(self, shared: object) -> Iterator[bytes]:
+        return iter(())
 
 
 def _delay(ms: int) -> tuple[int, int]:

@@ -41,7 +41,14 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-__all__ = ["Palette", "build_palette", "pack_rgb"]
+__all__ = [
+    "Palette",
+    "build_palette",
+    "count_colors",
+    "merge_counts",
+    "pack_rgb",
+    "palette_from_counts",
+]
 
 MAX_COLORS = 255  # one index is left for transparency
 N_EXACT = 128  # most frequent colours always kept exactly (half the palette)
@@ -151,10 +158,25 @@ def build_palette(
         Otherwise the most frequent half exactly and octree colours for the
         rest; below 64 colours, colours of the frames spread out greedily.
     """
+    keys, counts = _color_counts(frames, transparent=transparent)
+    return palette_from_counts(keys, counts, max_colors=max_colors)
+
+
+def palette_from_counts(
+    keys: NDArray[np.uint32],
+    counts: NDArray[np.int64],
+    *,
+    max_colors: int = MAX_COLORS,
+) -> Palette:
+    """The palette for colours (packed RGB keys) seen ``counts`` times each.
+
+    All of them exactly if there are at most ``max_colors``; otherwise the
+    most frequent half exactly and octree colours for the rest (below 64
+    colours: spread out greedily). Deterministic: ties go to the lower key.
+    """
     if not 2 <= max_colors <= MAX_COLORS:
         raise ValueError(f"max_colors must be in 2..{MAX_COLORS}, got {max_colors}")
-    keys, counts = _color_counts(frames, transparent=transparent)
-    order = np.argsort(-counts, kind="stable")  # ties stay in key order
+    order = np.lexsort((keys, -counts))  # most frequent first, then by key
     keys, counts = keys[order], counts[order]
     if len(keys) <= max_colors:
         colors = unpack_rgb(keys)
@@ -168,6 +190,44 @@ def build_palette(
     if len(colors) == 0:  # fully transparent reference frames
         colors = np.zeros((1, 3), np.uint8)
     return Palette(colors=colors)
+
+
+def count_colors(
+    keys: NDArray[np.uint32],
+    weights: NDArray[np.integer] | None = None,
+    *,
+    transparent: bool,
+) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+    """Distinct RGB keys among packed RGBA ``keys`` and their (weighted) counts.
+
+    With ``transparent``, keys whose alpha is below 128 are left out.
+    """
+    if weights is not None:
+        weights = np.broadcast_to(weights, keys.shape).ravel()
+    keys = keys.ravel()
+    if transparent:
+        opaque = (keys >> 24) >= ALPHA_THRESHOLD
+        keys = keys[opaque]
+        weights = None if weights is None else weights[opaque]
+    if weights is None:
+        unique, counts = np.unique(keys & 0xFFFFFF, return_counts=True)
+    else:
+        unique, inverse = np.unique(keys & 0xFFFFFF, return_inverse=True)
+        counts = np.bincount(inverse.ravel(), weights, minlength=len(unique))
+    return unique.astype(np.uint32), counts.astype(np.int64)
+
+
+def merge_counts(
+    parts: Sequence[tuple[NDArray[np.uint32], NDArray[np.int64]]],
+) -> tuple[NDArray[np.uint32], NDArray[np.int64]]:
+    """Add up (keys, counts) pairs: the same totals in any order."""
+    if not parts:
+        return np.zeros(0, np.uint32), np.zeros(0, np.int64)
+    keys = np.concatenate([k for k, _ in parts])
+    counts = np.concatenate([c for _, c in parts])
+    unique, inverse = np.unique(keys, return_inverse=True)
+    totals = np.bincount(inverse.ravel(), counts, minlength=len(unique))
+    return unique.astype(np.uint32), totals.astype(np.int64)
 
 
 def _color_counts(

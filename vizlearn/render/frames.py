@@ -12,8 +12,8 @@ tell an encoder the only places where it can differ from the previous frame.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -30,7 +30,9 @@ from vizlearn.style import Style
 if TYPE_CHECKING:
     from matplotlib.animation import FuncAnimation
 
-__all__ = ["Blit", "FrameSource", "new_figure"]
+    from vizlearn.trace import Trace
+
+__all__ = ["Blit", "FrameSource", "Recipe", "new_figure"]
 
 Boxes = NDArray[np.int64]
 """Pixel boxes, shape (n, 4): x0, y0, x1, y1 with rows counted from the top."""
@@ -71,6 +73,8 @@ class FrameSource:
     update: Callable[[int], Sequence[Artist]]
     n_frames: int
     style: Style
+    recipe: Recipe | None = field(default=None, repr=False, compare=False)
+    """How to build this source again elsewhere (a worker that cannot fork)."""
     _frozen: bool = field(default=False, repr=False)
 
     def blits(self, indices: Iterable[int] | None = None) -> Iterator[Blit]:
@@ -131,6 +135,53 @@ class FrameSource:
             self.figure.draw_without_rendering()
             self.figure.set_layout_engine("none")
             self._frozen = True
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to build a FrameSource in another process: renderer, trace, style.
+
+    ``renderer`` is a ``"module:function"`` name of a ``frames_*`` renderer;
+    ``trace`` the trace as ``.npz`` bytes (read back without pickles).
+    """
+
+    renderer: str
+    trace: bytes = field(repr=False)
+    style: Style
+    options: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, renderer: str, trace: Trace, style: Style, **options: Any) -> Recipe:
+        """The recipe of ``renderer(trace, style=style, **options)``."""
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = trace.save(Path(tmp) / "trace.npz")
+            data = Path(path).read_bytes()
+        return cls(renderer, data, style, tuple(sorted(options.items())))
+
+    def restyled(self, style: Style) -> Recipe:
+        """The same recipe in another style (size, theme, language)."""
+        return replace(self, style=style)
+
+    def build(self) -> FrameSource:
+        """Call the renderer; the source it returns carries this recipe."""
+        import importlib
+        import tempfile
+        from pathlib import Path
+
+        from vizlearn.trace import load_trace
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "trace.npz"
+            path.write_bytes(self.trace)
+            trace = load_trace(path, allow_large=True)
+        module, _, name = self.renderer.partition(":")
+        render = getattr(importlib.import_module(module), name)
+        source = render(trace, style=self.style, **dict(self.options))
+        source.recipe = self
+        return source
 
 
 class _Blitter:
