@@ -140,10 +140,11 @@ def atomic_outputs(
         with _signals_deferred():
             _commit(tmps, targets)
     finally:
-        for tmp in tmps:
-            _ACTIVE.discard(tmp)
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+        with _signals_deferred():  # a signal now must not leave one behind
+            for tmp in tmps:
+                _ACTIVE.discard(tmp)
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
 
 
 def _make_temp(target: Path) -> Path:
@@ -325,40 +326,106 @@ class Terminated(SystemExit):
         self.signum = signum
 
 
-_OWNER: list[int] = []  # the PID that installed the handlers
+class _Stopping:
+    """What the handlers know: who installed them, and which signal is stopping us."""
+
+    owner: int | None = None  # the PID that installed the handlers
+    signum: int | None = None  # the signal being acted on (cleanups running)
+    redeliver = False  # set when that signal's exception was swallowed
+    deferred = 0  # depth of `_signals_deferred` blocks
+    pending: int | None = None  # a signal that arrived inside one
+
+
+_STOP = _Stopping()
 
 
 def install_signal_handlers() -> None:
     """Make SIGTERM and SIGHUP stop the run like Ctrl-C: raise `Terminated`.
 
-    Call once, from the main thread, at the start of a command-line run. A
-    signal that is ignored (``nohup``) stays ignored; a second signal while
-    cleaning up kills at once; forked worker processes keep the default
-    action (they die).
+    Call once, from the main thread, at the start of a command-line run.
+    Ctrl-C still raises KeyboardInterrupt. A signal that is ignored
+    (``nohup``) stays ignored; a second signal while cleaning up kills at
+    once; forked worker processes keep the default action (they die). An
+    exception Python has to drop (a signal that lands in a finalizer or an
+    at-fork hook, where exceptions are only printed) is raised again in the
+    main code a moment later.
     """
     if threading.current_thread() is not threading.main_thread():
         return
-    _OWNER[:] = [os.getpid()]
-    for name in ("SIGTERM", "SIGHUP"):
+    _STOP.owner = os.getpid()
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         signum = getattr(signal, name, None)
-        if signum is not None and signal.getsignal(signum) != signal.SIG_IGN:
-            signal.signal(signum, _on_signal)
+        current = signal.getsignal(signum) if signum is not None else None
+        if signum is None or current == signal.SIG_IGN:
+            continue
+        if name == "SIGINT" and current is not signal.default_int_handler:
+            continue  # someone else's Ctrl-C handler: leave it alone
+        signal.signal(signum, _on_signal)
+    if not getattr(sys.unraisablehook, "vizlearn", False):
+        sys.unraisablehook = _unraisable_hook(sys.unraisablehook)
 
 
 def _on_signal(signum: int, frame: object) -> None:
-    for name in ("SIGTERM", "SIGHUP"):  # the next one is not asked politely
-        signal.signal(getattr(signal, name), signal.SIG_DFL)
-    if os.getpid() not in _OWNER:  # a forked worker: die as by default
+    if os.getpid() != _STOP.owner or (_STOP.signum and not _STOP.redeliver):
+        # a forked worker, or a second signal while cleaning up: as by default
+        signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
         return
-    with contextlib.suppress(OSError, ValueError):
-        os.write(2, f"\nvizlearn: stopped by {signal.Signals(signum).name}\n".encode())
+    if _STOP.deferred:
+        _STOP.pending = signum
+        return
+    _stop(signum)
+
+
+def _stop(signum: int) -> None:
+    first = _STOP.signum is None
+    _STOP.signum, _STOP.redeliver = signum, False
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    if first:
+        with contextlib.suppress(OSError, ValueError):
+            os.write(
+                2, f"\nvizlearn: stopped by {signal.Signals(signum).name}\n".encode()
+            )
     raise Terminated(signum)
+
+
+def _unraisable_hook(previous: Any) -> Any:
+    """A sys.unraisablehook that sends a swallowed stop signal again."""
+
+    def hook(unraisable: Any) -> None:
+        exc = unraisable.exc_value
+        ours = isinstance(exc, Terminated | KeyboardInterrupt) and _STOP.signum
+        if ours and os.getpid() == _STOP.owner:
+            _STOP.redeliver = True  # the handler raises it again, outside
+            timer = threading.Timer(0.01, os.kill, (os.getpid(), _STOP.signum))
+            timer.daemon = True
+            timer.start()
+            return
+        previous(unraisable)
+
+    hook.vizlearn = True  # type: ignore[attr-defined]
+    return hook
 
 
 @contextmanager
 def _signals_deferred() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP back for a few system calls (main thread)."""
+    """Hold SIGINT, SIGTERM and SIGHUP back for a few system calls.
+
+    With the handlers installed, a signal inside is noted and acted on at the
+    end of the block (whatever thread the OS delivered it to); otherwise the
+    main thread blocks the signals.
+    """
+    if _STOP.owner == os.getpid():
+        _STOP.deferred += 1
+        try:
+            yield
+        finally:
+            _STOP.deferred -= 1
+            if not _STOP.deferred and _STOP.pending is not None:
+                signum, _STOP.pending = _STOP.pending, None
+                _stop(signum)
+        return
     block = hasattr(signal, "pthread_sigmask") and (
         threading.current_thread() is threading.main_thread()
     )

@@ -253,3 +253,32 @@ def test_terminal_safe_escapes_what_drives_a_terminal() -> None:
     )
     assert terminal_safe("損失 loss 0.5") == "損失 loss 0.5"
     assert terminal_safe("\x1b\u202e", json_text=True) == "\\u001b\\u202e"
+
+
+def test_a_signal_that_lands_in_a_finalizer_still_stops_the_run() -> None:
+    """Python only prints an exception raised in __del__ or an at-fork hook."""
+    script = textwrap.dedent(
+        """
+        import time
+        from vizlearn.files import install_signal_handlers
+        install_signal_handlers()
+        class Slow:
+            def __del__(self):
+                print("finalizing", flush=True)
+                time.sleep(3)
+        slow = Slow()
+        del slow  # the signal arrives in __del__, whose exceptions are dropped
+        time.sleep(5)
+        print("ran to the end", flush=True)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == "finalizing\n"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 143
+    assert proc.stdout.read() == ""
