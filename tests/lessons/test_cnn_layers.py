@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vizlearn.lessons import conv
+from vizlearn.lessons import conv, im2col
 from vizlearn.trace import load_trace
 
 SHARED_MNIST = Path(  # as tests/conftest.py finds it
@@ -73,3 +73,23 @@ def test_conv_digit_out_of_range_is_refused():
     )
     with pytest.raises(ValueError, match="--digit must be below the 2000 test images"):
         conv.LESSON.run(config)
+
+
+def test_im2col_trace_is_the_books_example():
+    trace = im2col.LESSON.run(im2col.LESSON.make_config())
+    x, col, col_W, out = (trace.data[k] for k in ("x", "col", "col_W", "out"))
+    assert x.shape == (1, 3, 7, 7) and col.shape == (9, 75) and col_W.shape == (75, 2)
+    np.testing.assert_array_equal(col[5], x[0, :, 1:6, 2:7].ravel())  # window (1, 2)
+    product = (col @ col_W).reshape(1, 3, 3, 2).transpose(0, 3, 1, 2)
+    np.testing.assert_allclose(out, product)  # the Convolution layer agrees
+    assert list(trace.outputs["phase"]) == [0] * 9 + [1, 1, 2, 3]
+    assert im2col.LESSON.n_frames(im2col.LESSON.make_config()) == trace.n_records
+
+
+def test_im2col_batch_of_four_and_the_drawing_limit():
+    config = im2col.LESSON.make_config(batch=4, size=5, filter_size=3)
+    assert im2col.LESSON.run(config).data["col"].shape == (36, 27)
+    with pytest.raises(ValueError, match="im2col would have 100 rows; at most 64"):
+        im2col.LESSON.make_config(batch=4, size=7, filter_size=3)
+    with pytest.raises(ValueError, match="--filter-size 7 does not fit --size 5"):
+        im2col.LESSON.make_config(size=5, filter_size=7)
