@@ -39,7 +39,7 @@ def test_apng_webp_html_and_mp4_outputs(tmp_path: Path):
         info = read_animation_info(tmp_path / name)
         assert (info.fmt, info.n_frames) == (fmt, 6), name
     invoke([*ANIMATE, "-o", tmp_path / "a.html"])
-    assert 'data-gif="R0lGOD' in (tmp_path / "a.html").read_text()
+    assert 'src="data:image/gif;base64,R0lGOD' in (tmp_path / "a.html").read_text()
     pytest.importorskip("imageio_ffmpeg")
     invoke([*ANIMATE, "-o", tmp_path / "a.mp4"])
     assert (tmp_path / "a.mp4").read_bytes()[4:8] == b"ftyp"

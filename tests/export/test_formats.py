@@ -68,7 +68,10 @@ def test_mp4_without_the_extra_names_the_install_command(monkeypatch, tmp_path):
 def test_html_player_embeds_the_gif(tmp_path: Path):
     path = Animation(moving_line(12), provenance=PROVENANCE).save(tmp_path / "a.html")
     page = path.read_text()
-    assert page.startswith("<!DOCTYPE html>") and 'data-gif="R0lGOD' in page
+    assert (
+        page.startswith("<!DOCTYPE html>")
+        and 'src="data:image/gif;base64,R0lGOD' in page
+    )
     assert "http://" not in page and "https://" not in page
     provenance, facts = read_provenance(path)
     assert provenance["seed"] == 3 and facts["frames"] == 12

@@ -160,11 +160,13 @@ class Animation:
     def embed(self, path: str | Path, *, alt: str | None = None) -> Any:
         """Write the animation to ``path`` and show it in a notebook by reference.
 
-        The notebook stores ``<img src="fig/x.gif">`` (and nbconvert to
-        Markdown writes ``![alt](fig/x.gif)``), not the file's bytes.
+        Missing folders of ``path`` are made. The notebook stores
+        ``<img src="fig/x.gif">`` (and nbconvert to Markdown writes
+        ``![alt](fig/x.gif)``), not the file's bytes.
         """
         from vizlearn.export.html import file_embed
 
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.save(path)
         label = alt or f"vizlearn animation: {self.provenance.get('lesson', 'run')}"
         style = self.source.style

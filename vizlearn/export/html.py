@@ -2,7 +2,9 @@
 
 Nothing here loads anything from the network: the player decodes a GIF that is
 embedded in the page as base64 (its own ~150-line decoder, below), styles are
-inline and fonts are the reader's own. ``player_html`` returns a fragment that
+inline and fonts are the reader's own. Without JavaScript the player is a plain
+``<img>`` of the same GIF. (Over 300 lines: the player's JavaScript and the
+gallery's CSS are long strings.) ``player_html`` returns a fragment that
 works in a page, in a Jupyter cell or on its own; ``gallery_html`` the page.
 """
 
@@ -18,6 +20,8 @@ from pathlib import Path
 
 __all__ = [
     "HTML",
+    "FileEmbed",
+    "file_embed",
     "Card",
     "player_html",
     "gallery_html",
@@ -30,11 +34,18 @@ __all__ = [
 _ids = itertools.count(1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class HTML:
-    """An HTML fragment that Jupyter shows inline; ``save(path)`` writes a page."""
+    """An HTML fragment that Jupyter shows inline; ``save(path)`` writes a page.
+
+    Its repr is one short line, so a notebook stores the fragment once (as
+    text/html), not a second time as text/plain.
+    """
 
     fragment: str
+
+    def __repr__(self) -> str:
+        return f"<vizlearn HTML, {human_size(len(self.fragment.encode()))}>"
 
     def _repr_html_(self) -> str:
         return self.fragment
@@ -56,6 +67,48 @@ class HTML:
         with atomic_path(path) as tmp:
             tmp.write_text(page, encoding="utf-8")
         return path
+
+
+@dataclass(frozen=True, repr=False)
+class FileEmbed:
+    """A written file shown in a notebook by reference: ``<img src="fig/x.gif">``.
+
+    Notebooks then store (and nbconvert to Markdown keeps) a link to the file,
+    ``![alt](fig/x.gif)``, not the file's bytes as a data URI.
+    """
+
+    src: str
+    alt: str
+    width: int | None = None
+    height: int | None = None
+
+    def __repr__(self) -> str:
+        return f"<vizlearn file {self.src}>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        size = (
+            f' width="{self.width}" height="{self.height}"'
+            if self.width and self.height
+            else ""
+        )
+        alt = html.escape(self.alt)
+        src = html.escape(self.src)
+        return {
+            "text/html": f'<img src="{src}" alt="{alt}"{size} '
+            'style="max-width:100%;height:auto">',
+            "text/markdown": f"![{_markdown_alt(self.alt)}]({self.src})",
+            "text/plain": repr(self),
+        }
+
+
+def _markdown_alt(text: str) -> str:
+    return text.replace("[", "(").replace("]", ")")
+
+
+def file_embed(path: str | Path, *, alt: str, size: tuple[int, int] | None = None):
+    """A FileEmbed of ``path`` as given (relative paths stay relative)."""
+    width, height = size if size else (None, None)
+    return FileEmbed(Path(path).as_posix(), alt, width, height)
 
 
 def player_html(
@@ -80,14 +133,21 @@ def player_html(
     element_id = element_id or f"vl-player-{next(_ids)}"
     b64 = base64.b64encode(data).decode("ascii")
     label = html.escape(label)
+    # Progressive enhancement: without JavaScript (an untrusted notebook, a
+    # preview, a blog that strips scripts) the <img> plays the GIF as it is;
+    # the script decodes the same bytes from its src (stored once) onto the
+    # canvas and shows the controls.
     return (
         f'<div class="vl-player" id="{element_id}" tabindex="0" role="group" '
         f'aria-label="{label}" data-autoplay="{int(autoplay)}" '
-        f'style="max-width:{width}px" data-gif="{b64}">\n'
+        f'style="max-width:{width}px">\n'
+        f'<img class="vl-gif" src="data:image/gif;base64,{b64}" width="{width}" '
+        f'height="{height}" alt="{label}" style="max-width:100%;height:auto;'
+        'display:block">\n'
         f'<canvas width="{width}" height="{height}" role="img" aria-label="{label}" '
-        f'style="max-width:100%;height:auto;display:block"></canvas>\n'
-        '<div class="vl-controls" style="display:flex;gap:.4em;align-items:center;'
-        'margin-top:.3em;font:14px system-ui,sans-serif">'
+        'style="max-width:100%;height:auto" hidden></canvas>\n'
+        '<div class="vl-controls" style="gap:.4em;align-items:center;'
+        'margin-top:.3em;font:14px system-ui,sans-serif" hidden>'
         '<button type="button" data-act="first" aria-label="first frame">&#x21E4;</button>'
         '<button type="button" data-act="prev" aria-label="previous frame">&#x2039;</button>'
         '<button type="button" data-act="play" aria-label="play">&#x25B6;</button>'
@@ -189,7 +249,8 @@ PLAYER_JS = r"""// vizlearn's GIF player: decodes the embedded GIF itself (no ne
   }
 
   function Player(el) {
-    var raw = atob(el.getAttribute("data-gif"));
+    var img = el.querySelector("img.vl-gif");
+    var raw = atob(img.getAttribute("src").split(",")[1]);
     var u8 = new Uint8Array(raw.length);
     for (var i = 0; i < raw.length; i++) u8[i] = raw.charCodeAt(i);
     var gif = parseGif(u8), n = gif.frames.length, W = gif.width, H = gif.height;
@@ -270,6 +331,11 @@ PLAYER_JS = r"""// vizlearn's GIF player: decodes the embedded GIF itself (no ne
       if (e.key === "ArrowRight") { play(false); seek(cur + 1); e.preventDefault(); }
       if (e.key === " " && e.target.tagName !== "BUTTON") { play(timer === null); e.preventDefault(); }
     });
+    // inline display styles would beat the hidden attribute: set them here
+    var controls = el.querySelector(".vl-controls");
+    img.hidden = true; img.style.display = "none";
+    canvas.hidden = false; canvas.style.display = "block";
+    controls.hidden = false; controls.style.display = "flex";
     seek(0);
     play(el.getAttribute("data-autoplay") === "1");
     this.seek = seek; this.play = play; this.n = n;
@@ -278,11 +344,11 @@ PLAYER_JS = r"""// vizlearn's GIF player: decodes the embedded GIF itself (no ne
 
   window.vizlearnPlayer = {
     scan: function () {
-      var els = document.querySelectorAll(".vl-player[data-gif]");
+      var els = document.querySelectorAll(".vl-player");
       for (var i = 0; i < els.length; i++) {
-        if (!els[i].vlPlayer) {
-          try { els[i].vlPlayer = new Player(els[i]); }
-          catch (err) { els[i].querySelector(".vl-counter").textContent = String(err); }
+        if (!els[i].vlPlayer && els[i].querySelector("img.vl-gif")) {
+          // on an error the <img> stays: the GIF still plays, without controls
+          try { els[i].vlPlayer = new Player(els[i]); } catch (err) {}
         }
       }
     }
@@ -352,7 +418,7 @@ def _smaller_webp(card: Card) -> str | None:
 
 def markdown_image(card: Card, prefix: str = "") -> str:
     """``![alt](file)`` with the file every Markdown renderer can show."""
-    alt = card.alt.replace("[", "(").replace("]", ")")
+    alt = _markdown_alt(card.alt)
     return f"![{alt}]({prefix}{_main_file(card)})"
 
 

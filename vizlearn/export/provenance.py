@@ -338,7 +338,9 @@ def _mp4_box(data: Any, start: int, end: int, kind: bytes) -> tuple[int, int] | 
 
 def _html(data: Any) -> tuple[str, str | None, dict[str, Any]]:
     """HTML player: the provenance of the GIF embedded in it."""
-    match = re.search(rb'data-gif="([A-Za-z0-9+/=]+)"', data)
+    match = re.search(
+        rb'(?:data-gif="|src="data:image/gif;base64,)([A-Za-z0-9+/=]+)"', data
+    )
     if match is None:
         return "HTML", None, {}
     _, text, facts = _gif(base64.b64decode(match.group(1)))
