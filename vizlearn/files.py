@@ -33,6 +33,7 @@ import stat
 import sys
 import tempfile
 import threading
+import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -651,28 +652,38 @@ def parse_json(
     return value
 
 
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
-)
-
-
 def terminal_safe(text: object, *, json_text: bool = False) -> str:
     r"""``str(text)`` with control characters escaped: a file cannot drive the terminal.
 
-    ESC, OSC and other C0/C1 controls, CR and LF (no spoofed lines), and the
-    invisible or bidirectional formatting characters become ``\xNN`` or
-    ``\uNNNN``; everything printable, Japanese included, is kept. With
-    ``json_text=True`` (for the output of ``json.dumps``) every escape is
-    ``\uNNNN``, which JSON reads back as the same character.
+    Every character Python does not call printable (C0/C1 controls such as
+    ESC and BEL, CR and LF, so no spoofed lines; bidirectional and invisible
+    format characters; line separators; private-use and unassigned code
+    points) becomes ``\xNN``, ``\uNNNN`` or ``\UNNNNNNNN``; the rest,
+    Japanese and its ideographic space included, is kept. With
+    ``json_text=True`` (for the output of ``json.dumps``) the escapes are
+    JSON's ``\uNNNN`` (surrogate pairs above U+FFFF), read back as the same
+    characters.
     """
+    text = str(text)
+    if text.isprintable():
+        return text
     escape = _json_escape if json_text else _escape
-    return _UNSAFE.sub(lambda m: escape(m.group()), str(text))
+    return "".join(
+        c if c.isprintable() or unicodedata.category(c) == "Zs" else escape(c)
+        for c in text
+    )
 
 
 def _escape(char: str) -> str:
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _json_escape(char: str) -> str:
-    return f"\\u{ord(char):04x}"
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
