@@ -127,7 +127,7 @@ def filmstrip_size(
 ) -> tuple[int, int]:
     """(width, height) of the contact sheet `export.filmstrip.tile_frames` builds."""
     n = max(1, n_frames)
-    columns = min(columns or (n if n <= 4 else math.ceil(math.sqrt(n))), n)
+    columns = columns or (n if n <= 4 else math.ceil(math.sqrt(n)))
     rows = math.ceil(n / columns)
     return columns * width + (columns - 1) * gap, rows * height + (rows - 1) * gap
 
