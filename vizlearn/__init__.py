@@ -23,13 +23,17 @@ __all__ = [
     "Style",
     "Still",
     "read_metrics",
+    "live",
+    "LiveRecorder",
+    "require",
 ]
 
 if TYPE_CHECKING:
     from vizlearn.api import Still, animate, plot, save, train
     from vizlearn.importers import read_metrics
+    from vizlearn.live import LiveRecorder, live
     from vizlearn.style import Style
-    from vizlearn.trace import Recorder, Trace, load_trace
+    from vizlearn.trace import Recorder, Trace, load_trace, require
 
 _LAZY = {
     "train": "vizlearn.api",
@@ -42,6 +46,9 @@ _LAZY = {
     "Style": "vizlearn.style",
     "Still": "vizlearn.api",
     "read_metrics": "vizlearn.importers",
+    "live": "vizlearn.live",
+    "LiveRecorder": "vizlearn.live",
+    "require": "vizlearn.trace",
 }
 
 

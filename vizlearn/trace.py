@@ -416,6 +416,26 @@ class Recorder:
         steps.flags.writeable = values.flags.writeable = False
         return steps, values
 
+    def so_far(self) -> Trace:
+        """The loss and metrics recorded so far as a Trace (no snapshots; cheap).
+
+        For a chart drawn while training runs: non-finite values (a loss that
+        is diverging) are left out instead of refused.
+        """
+        steps, values = self.losses()
+        keep = np.isfinite(values)
+        rows = [(s, m) for s, m in self._metrics if np.isfinite(list(m.values())).all()]
+        names = list(rows[-1][1]) if rows else []
+        rows = [(s, m) for s, m in rows if list(m) == names]
+        return Trace(
+            values[keep],
+            steps[keep],
+            np.zeros(0, np.int64),
+            metrics={k: np.array([m[k] for _, m in rows]) for k in names},
+            metric_steps=np.array([s for s, _ in rows], dtype=np.int64),
+            meta=self.meta,
+        )
+
     def last_snapshot_step(self) -> int | None:
         """The step of the latest parameter snapshot, or None."""
         return self._snapshots[-1][0] if self._snapshots else None
