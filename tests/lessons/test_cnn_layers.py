@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vizlearn.lessons import conv, im2col
+from vizlearn.lessons import conv, im2col, pooling
 from vizlearn.trace import load_trace
 
 SHARED_MNIST = Path(  # as tests/conftest.py finds it
@@ -93,3 +93,12 @@ def test_im2col_batch_of_four_and_the_drawing_limit():
         im2col.LESSON.make_config(batch=4, size=7, filter_size=3)
     with pytest.raises(ValueError, match="--filter-size 7 does not fit --size 5"):
         im2col.LESSON.make_config(size=5, filter_size=7)
+
+
+def test_pooling_trace_is_figure_7_14():
+    trace = pooling.LESSON.run(pooling.LESSON.make_config())
+    np.testing.assert_array_equal(trace.data["y"], [[2, 3], [4, 2]])
+    np.testing.assert_array_equal(trace.data["arg"], [[1, 3], [3, 1]])  # in-window
+    assert trace.n_records == pooling.LESSON.n_frames(pooling.LESSON.make_config()) == 8
+    with pytest.raises(ValueError, match="--pool 4 does not fit a 3x3 map"):
+        pooling.LESSON.make_config(input="random", size=3, pool=4)
