@@ -33,6 +33,7 @@ from vizlearn.files import FileRefused, open_bounded
 __all__ = [
     "CsvError",
     "read_xy_csv",
+    "read_labelled_csv",
     "MAX_BYTES",
     "MAX_COLUMNS",
     "MAX_FIELD",
@@ -80,6 +81,65 @@ def read_xy_csv(path: str | Path) -> Dataset:
             return _points(path, itertools.chain([first], rows), (0, 1), ("x", "y"), 2)
         columns, names = _header(path, line, cells)
         return _points(path, rows, columns, names, len(cells), header_line=line)
+
+
+LABELLED = ("x1", "x2", "label")
+
+
+def read_labelled_csv(path: str | Path) -> Dataset:
+    """Read labelled points: ``x`` (N, 2) from columns x1, x2 and ``t`` (N,) from label.
+
+    The header names the columns x1, x2 and label (any order, others ignored),
+    or there is none and exactly 3 columns in that order. Labels are integers.
+    Errors are CsvErrors naming the line and column, as `read_xy_csv`'s.
+    """
+    path = Path(path)
+    with _open(path) as text:
+        rows = _rows(path, text)
+        first = next(rows, None)
+        if first is None:
+            raise CsvError(f"{path}: no data rows (the file is empty)")
+        line, cells = first
+        if any(_is_number(c) for c in cells):
+            if len(cells) != 3:
+                raise CsvError(
+                    f"{path}: line {line} has {len(cells)} columns; without a "
+                    "header the file needs exactly 3 (x1, x2, label)"
+                )
+            body, columns, width = itertools.chain([first], rows), (0, 1, 2), 3
+        else:
+            lower = [c.lower() for c in cells]
+            if not all(name in lower for name in LABELLED):
+                raise CsvError(
+                    f"{path}: line {line}: the header must name the columns "
+                    "x1, x2 and label"
+                )
+            body, columns = rows, tuple(lower.index(n) for n in LABELLED)
+            width = len(cells)
+        return _labelled(path, body, columns, width)
+
+
+def _labelled(path: Path, body: Iterable[Row], columns: tuple, width: int) -> Dataset:
+    x, t = [], []
+    for line, cells in body:
+        if len(cells) != width:
+            raise CsvError(
+                f"{path}: line {line} has {len(cells)} columns, expected {width}"
+            )
+        i1, i2, il = columns
+        x.append(
+            [_number(path, line, i, n, cells[i]) for i, n in ((i1, "x1"), (i2, "x2"))]
+        )
+        label = _number(path, line, il, "label", cells[il])
+        if label != int(label) or abs(label) > 1e9:
+            raise CsvError(
+                f"{path}: line {line}, column {il + 1} (label): {_short(cells[il])} "
+                "is not an integer class label"
+            )
+        t.append(int(label))
+    if len(t) < 2:
+        raise CsvError(f"{path}: needs at least 2 points, found {len(t)}")
+    return Dataset(np.array(x, dtype=np.float64), np.array(t, dtype=np.int64))
 
 
 def _open(path: Path) -> io.TextIOWrapper:

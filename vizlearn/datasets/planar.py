@@ -1,16 +1,23 @@
-"""Small 2-D classification sets generated from a seed (numpy only).
+"""Small 2-D data sets generated from a seed, and what a Playground does to them.
 
-Each function returns a :class:`~vizlearn.datasets.toy.Dataset` with points
-``x`` of shape ``(N, 2)`` (float64) and integer labels ``t`` of shape ``(N,)``
-(int64), shuffled. The same seed always gives the same arrays.
+The classification sets (``PLANAR``) return a
+:class:`~vizlearn.datasets.toy.Dataset` with points ``x`` of shape ``(N, 2)``
+(float64) and integer labels ``t`` of shape ``(N,)`` (int64), shuffled; the
+regression sets (``REGRESSION``: TensorFlow Playground's plane and gauss,
+scaled from [-6, 6]² to [-1, 1]²) give float targets ``t`` of shape ``(N, 1)``.
+The same seed always gives the same arrays. ``generate`` makes any of them
+with its own noise setting; ``split`` holds out test points; ``feature_matrix``
+builds Playground's input features (x1, x2, x1x2, x1sq, x2sq, sin1, sin2).
 
 Examples
 --------
 >>> data = spiral(seed=0)
 >>> data.x.shape, data.t.shape
 ((300, 2), (300,))
->>> sorted(PLANAR)
-['blobs', 'circles', 'spiral', 'xor']
+>>> sorted(PLANAR), sorted(REGRESSION)
+(['blobs', 'circles', 'spiral', 'xor'], ['gauss', 'plane'])
+>>> feature_matrix(np.array([[1.0, 2.0]]), ("x1", "x1x2", "x2sq")).tolist()
+[[1.0, 2.0, 4.0]]
 """
 
 from __future__ import annotations
@@ -22,7 +29,22 @@ from numpy.typing import NDArray
 
 from vizlearn.datasets.toy import Dataset
 
-__all__ = ["PLANAR", "Dataset", "blobs", "circles", "spiral", "xor"]
+__all__ = [
+    "PLANAR",
+    "REGRESSION",
+    "FEATURES",
+    "NOISE_PARAMETER",
+    "Dataset",
+    "blobs",
+    "circles",
+    "spiral",
+    "xor",
+    "plane",
+    "gauss",
+    "generate",
+    "split",
+    "feature_matrix",
+]
 
 
 def spiral(
@@ -158,6 +180,117 @@ PLANAR: dict[str, Callable[..., Dataset]] = {
     "xor": xor,
     "blobs": blobs,
 }
+
+
+def plane(n: int = 300, *, noise: float = 0.0, seed: int = 0) -> Dataset:
+    """Playground's "plane": t = 0.6 (x1 + x2) on the square [-1, 1]².
+
+    ``noise`` (0 to 1, Playground's 0 to 50 %) labels each point by a point
+    shifted by up to ``noise`` in each coordinate, so nearby points disagree.
+    """
+    return _regression(n, noise, seed, lambda x: 0.6 * (x[:, 0] + x[:, 1]))
+
+
+# Playground's six bumps (centre x, centre y, sign) on [-6, 6]²
+_BUMPS = (
+    (-4, 2.5, 1),
+    (0, 2.5, -1),
+    (4, 2.5, 1),
+    (-4, -2.5, -1),
+    (0, -2.5, 1),
+    (4, -2.5, -1),
+)
+#: The bumps of :func:`gauss`, scaled to [-1, 1]²
+GAUSSIANS = tuple((cx / 6, cy / 6, sign) for cx, cy, sign in _BUMPS)
+
+
+def gauss(n: int = 300, *, noise: float = 0.0, seed: int = 0) -> Dataset:
+    """Playground's "gauss": six signed cones of radius 1/3, the strongest one wins.
+
+    t = sign * max(0, 1 - 3 d) for the bump (at ``GAUSSIANS``) where that is
+    largest in size; ``noise`` as in :func:`plane`.
+    """
+
+    def label(x: NDArray) -> NDArray:
+        best = np.zeros(len(x))
+        for cx, cy, sign in GAUSSIANS:
+            d = np.hypot(x[:, 0] - cx, x[:, 1] - cy)
+            value = sign * np.clip(1.0 - 3.0 * d, 0.0, 1.0)
+            best = np.where(np.abs(value) > np.abs(best), value, best)
+        return best
+
+    return _regression(n, noise, seed, label)
+
+
+def _regression(n: int, noise: float, seed: int, label: Callable) -> Dataset:
+    _check_count("n", n, 2)
+    _check_scale("noise", noise)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, (n, 2))
+    shifted = x + noise * rng.uniform(-1.0, 1.0, (n, 2))
+    return Dataset(x, label(shifted)[:, None].astype(np.float64))
+
+
+#: Name -> regression generator; each accepts ``seed=`` and ``noise=``.
+REGRESSION: dict[str, Callable[..., Dataset]] = {"plane": plane, "gauss": gauss}
+
+#: The keyword each generator's noise goes by.
+NOISE_PARAMETER = {
+    "spiral": "noise",
+    "circles": "noise",
+    "xor": "noise",
+    "blobs": "std",
+    "plane": "noise",
+    "gauss": "noise",
+}
+
+
+def generate(name: str, *, seed: int = 0, noise: float | None = None) -> Dataset:
+    """The data set ``name`` (classification or regression); noise None: its default."""
+    make = PLANAR.get(name) or REGRESSION.get(name)
+    if make is None:
+        raise ValueError(
+            f"unknown data set {name!r}; choose from "
+            f"{', '.join([*PLANAR, *REGRESSION])}"
+        )
+    if noise is None:
+        return make(seed=seed)
+    return make(seed=seed, **{NOISE_PARAMETER[name]: noise})
+
+
+def split(data: Dataset, test_ratio: float, *, seed: int) -> tuple[Dataset, Dataset]:
+    """(train, test): a seeded shuffle, then the last ``round(N * ratio)`` are test."""
+    n_test = round(len(data) * test_ratio)
+    if not 0 < n_test < len(data):
+        side = "test" if not n_test else "training"
+        raise ValueError(
+            f"a test ratio of {test_ratio:g} leaves no {side} points of {len(data)}"
+        )
+    order = np.random.default_rng([seed, 19]).permutation(len(data))
+    train, test = order[:-n_test], order[-n_test:]
+    return Dataset(data.x[train], data.t[train]), Dataset(data.x[test], data.t[test])
+
+
+#: Playground's input features of a point (x1, x2), each a function of x (N, 2)
+FEATURES: dict[str, Callable[[NDArray], NDArray]] = {
+    "x1": lambda x: x[:, 0],
+    "x2": lambda x: x[:, 1],
+    "x1x2": lambda x: x[:, 0] * x[:, 1],
+    "x1sq": lambda x: x[:, 0] ** 2,
+    "x2sq": lambda x: x[:, 1] ** 2,
+    "sin1": lambda x: np.sin(x[:, 0]),
+    "sin2": lambda x: np.sin(x[:, 1]),
+}
+
+
+def feature_matrix(x: NDArray, names: tuple[str, ...]) -> NDArray[np.float64]:
+    """The columns ``names`` (keys of ``FEATURES``) of points ``x`` (N, 2): (N, k)."""
+    unknown = [n for n in names if n not in FEATURES]
+    if unknown or not names:
+        raise ValueError(
+            f"features must be some of {', '.join(FEATURES)}, got {', '.join(names)}"
+        )
+    return np.column_stack([FEATURES[n](x) for n in names]).astype(np.float64)
 
 
 def _shuffled(x: NDArray, t: NDArray, rng: np.random.Generator) -> Dataset:

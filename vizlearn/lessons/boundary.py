@@ -7,18 +7,34 @@ drawn by a fresh shuffle each epoch, 300 epochs.
 
 At each snapshot the trace records the predicted class and its probability on
 a grid over the data (``outputs["classes"]``, ``outputs["confidence"]``, both
-``(frames, grid, grid)``), the loss and accuracy on the whole data set, and
-with ``units=True`` every first-layer hidden unit's output on a coarser grid
-(``outputs["units"]``, ``(frames, hidden, units_grid, units_grid)``).
+``(frames, grid, grid)``), the loss and accuracy on the training data, the
+class predicted for every point (``outputs["pred"]``, ``outputs["test_pred"]``:
+the confusion matrix of any frame), and with ``units=True`` every first-layer
+hidden unit's output on a coarser grid (``outputs["units"]``,
+``(frames, hidden, units_grid, units_grid)``). Each epoch adds the metrics
+``train_loss``, ``train_acc`` (and ``test_loss``, ``test_acc``).
+
+TensorFlow Playground's controls: ``--data labelled.csv`` (x1, x2, label),
+``--noise``, ``--test-ratio`` (test points drawn hollow), ``--l1``/``--l2``
+(added to the weights' gradients, the loss shown is the data's), input
+``--features``, ``--init-seed`` (the initial weights' own seed: the same
+weights whatever ``--seed`` shuffles), ``--until "test_loss<0.01"`` (checked
+each epoch; ``meta["stopped_at"]``), and the regression sets ``plane`` and
+``gauss``, drawn as a heat map of the prediction (``outputs["value"]``) with
+the MSE as the loss. The training itself is in
+:mod:`vizlearn.lessons.planar_training`; this module (over 300 lines: the
+Playground's options and their parsers) imports no numpy.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from vizlearn.config import option, to_dict
+from vizlearn.config import option
 from vizlearn.lessons.options import LessonConfig
 from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
@@ -29,7 +45,11 @@ __all__ = [
     "BoundaryConfig",
     "run",
     "estimate_bytes",
+    "parse_features",
+    "parse_until",
     "DATASETS",
+    "REGRESSION_SETS",
+    "FEATURES",
     "DEFAULT_LR",
     "GRID",
     "UNITS_GRID",
@@ -38,18 +58,102 @@ __all__ = [
 
 NAME = "boundary"
 DATASETS = ("spiral", "circles", "xor", "blobs")
+REGRESSION_SETS = ("plane", "gauss")  # Playground's; a heat map of the prediction
+# kept in step with vizlearn.datasets.planar.FEATURES (a test checks it)
+FEATURES = ("x1", "x2", "x1x2", "x1sq", "x2sq", "sin1", "sin2")
+UNTIL = {  # --until names -> metric names
+    "loss": "train_loss",
+    "train_loss": "train_loss",
+    "test_loss": "test_loss",
+    "accuracy": "train_acc",
+    "train_acc": "train_acc",
+    "test_accuracy": "test_acc",
+    "test_acc": "test_acc",
+}
+MAX_CLASSES = 8  # one marker shape each
 DEFAULT_LR = {"sgd": 1.0, "adam": 0.03}
+REGRESSION_LR = {"sgd": 0.1, "adam": 0.01}  # the MSE's gradient is steeper
 GRID = 160  # class-region grid, per side
 UNITS_GRID = 48  # hidden-unit panels are small; a coarse grid keeps the trace small
 MAX_UNITS = 32
 PAD = 0.15  # grid margin around the data, as a fraction of its range
 
 
+def parse_features(text: str) -> tuple[str, ...]:
+    """'x1,x2,x1x2' -> ('x1', 'x2', 'x1x2')."""
+    inner = str(text).strip().removeprefix("(").removesuffix(")")
+    names = tuple(n.strip().strip("'\"") for n in inner.split(",") if n.strip())
+    return check_features(names, text)
+
+
+def check_features(names: Any, given: Any = None) -> tuple[str, ...]:
+    """Return ``names`` if they are distinct names from FEATURES."""
+    ok = isinstance(names, tuple) and bool(names) and len(set(names)) == len(names)
+    if not ok or any(n not in FEATURES for n in names):
+        given = names if given is None else given
+        raise ValueError(
+            f"--features must list distinct names from {','.join(FEATURES)}, "
+            f"got {given!r}"
+        )
+    return names
+
+
+def parse_until(text: str) -> tuple[str, str, float] | None:
+    """'test_loss<0.01' -> ('test_loss', '<', 0.01); '' -> None. No eval: a regex."""
+    if not str(text).strip():
+        return None
+    match = re.fullmatch(r"\s*([a-z_]+)\s*(<=|>=|<|>)\s*([-+0-9.eE]+)\s*", str(text))
+    value = _finite_number(match.group(3)) if match else None
+    if match is None or match.group(1) not in UNTIL or value is None:
+        raise ValueError(
+            f"--until must be METRIC<VALUE (or <=, >, >=) with METRIC one of "
+            f"{', '.join(UNTIL)}, e.g. test_loss<0.01; got {text!r}"
+        )
+    return UNTIL[match.group(1)], match.group(2), value
+
+
+def _finite_number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 @dataclass(frozen=True)
 class BoundaryConfig(LessonConfig):
     """Everything that defines a decision-boundary run."""
 
-    dataset: str = option("spiral", "2-D data set", choices=DATASETS)
+    dataset: str = option(
+        "spiral",
+        "2-D data set (plane, gauss: regression, a heat map)",
+        choices=DATASETS + REGRESSION_SETS,
+    )
+    data: str | None = option(
+        None,
+        "CSV file of your own labelled points: columns x1, x2, label (integers); "
+        "replaces --dataset",
+        path="file",
+    )
+    noise: float | None = option(
+        None,
+        "noise of the generated set (spiral: angle std, circles/xor: point std, "
+        "blobs: cluster std, plane/gauss: label shift)  [default: the set's own]",
+        low=0,
+        high=2,
+    )
+    test_ratio: float = option(
+        0.0, "share of the points held out as test data", low=0, high=0.9
+    )
+    features: tuple[str, ...] = option(
+        ("x1", "x2"),
+        f"input features, comma-separated: {','.join(FEATURES)}",
+        parse=parse_features,
+        check=check_features,
+        metavar="NAMES",
+    )
+    l1: float = option(0.0, "L1 regularization rate (on the weights)", low=0, high=10)
+    l2: float = option(0.0, "L2 regularization rate (on the weights)", low=0, high=10)
     hidden: int = option(10, "units per hidden layer", low=1, high=1000)
     layers: int = option(1, "hidden layers", low=1, high=10)
     activation: str = option(
@@ -58,7 +162,8 @@ class BoundaryConfig(LessonConfig):
     optimizer: str = option("sgd", "optimizer", choices=("sgd", "adam"))
     lr: float = option(
         0.0,
-        "learning rate (0: the optimizer's default, sgd 1.0, adam 0.03)",
+        "learning rate (0: the optimizer's default, sgd 1.0, adam 0.03; "
+        "plane and gauss: 0.1, 0.01)",
         low=0,
         high=1e6,
     )
@@ -67,6 +172,18 @@ class BoundaryConfig(LessonConfig):
     frames: int = option(60, "snapshots (animation frames)", low=2, high=1000)
     units: bool = option(False, "record each first-layer hidden unit's output too")
     seed: int = option(0, "random seed (data, initial weights, batches)", low=0)
+    init_seed: int | None = option(
+        None,
+        "seed of the initial weights alone (the same weights whatever --seed)",
+        low=0,
+        high=2**32 - 1,
+    )
+    until: str = option(
+        "",
+        "stop once a metric gets there, checked each epoch: e.g. test_loss<0.01",
+        check=parse_until,
+        metavar="CONDITION",
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -74,16 +191,51 @@ class BoundaryConfig(LessonConfig):
             raise ValueError(
                 f"--units draws at most {MAX_UNITS} units; --hidden is {self.hidden}"
             )
+        if self.data and self.noise is not None:
+            raise ValueError("--noise applies to the generated sets, not to --data")
+        until = parse_until(self.until)
+        if until and until[0].startswith("test_") and not self.test_ratio:
+            raise ValueError(f"--until {self.until} needs --test-ratio above 0")
+        if until and until[0].endswith("_acc") and self.task == "regression":
+            raise ValueError(f"--until {self.until}: {self.dataset} has no accuracy")
+        _ = self.n_test  # a test split must leave points on both sides
+
+    @property
+    def task(self) -> str:
+        """'regression' for plane and gauss, else 'classification'."""
+        regression = self.dataset in REGRESSION_SETS and not self.data
+        return "regression" if regression else "classification"
+
+    def dataset_(self) -> Any:
+        """The whole data set (read or generated once; ValueError for a bad file)."""
+        cached = self.__dict__.get("_data")
+        if cached is None:
+            from vizlearn.lessons.planar_training import load
+
+            cached = load(self)
+            object.__setattr__(self, "_data", cached)  # not a field: not in to_dict
+        return cached
 
     @property
     def n_points(self) -> int:
-        """Size of the data set (the planar generators' defaults)."""
-        return 300
+        """Size of the whole data set (the planar generators make 300)."""
+        return 300 if not self.data else len(self.dataset_()[0])
+
+    @property
+    def n_test(self) -> int:
+        """Points held out: round(n_points * test_ratio), leaving some of each."""
+        n_test = round(self.n_points * self.test_ratio)
+        if self.test_ratio and not 0 < n_test < self.n_points:
+            raise ValueError(
+                f"--test-ratio {self.test_ratio:g} leaves no test points of "
+                f"{self.n_points}"
+            )
+        return n_test
 
     @property
     def iters_per_epoch(self) -> int:
-        """Updates per epoch: ceil(n_points / batch_size)."""
-        return -(-self.n_points // self.batch_size)
+        """Updates per epoch: ceil(training points / batch_size)."""
+        return -(-(self.n_points - self.n_test) // self.batch_size)
 
     @property
     def iters(self) -> int:
@@ -93,14 +245,17 @@ class BoundaryConfig(LessonConfig):
     @property
     def learning_rate(self) -> float:
         """``lr``, or the optimizer's default when it is 0."""
-        return self.lr or DEFAULT_LR[self.optimizer]
+        defaults = REGRESSION_LR if self.task == "regression" else DEFAULT_LR
+        return self.lr or defaults[self.optimizer]
 
 
 def estimate_bytes(config: BoundaryConfig) -> int:
     """Memory a run needs, mostly the recorded grids: 8 bytes per recorded number."""
-    sizes = [2, *[config.hidden] * config.layers, 4]
+    n_out = 1 if config.task == "regression" else MAX_CLASSES
+    sizes = [len(config.features), *[config.hidden] * config.layers, n_out]
     n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
-    per_frame = 2 * GRID * GRID + n_params + 4
+    grids = 1 if config.task == "regression" else 2
+    per_frame = grids * GRID * GRID + n_params + 6 + config.n_points
     if config.units:
         per_frame += config.hidden * UNITS_GRID * UNITS_GRID
     forward = GRID * GRID * max(sizes) * 4  # the grid's pass through the network
@@ -115,90 +270,58 @@ def run(
     """Train the network and return its Trace (class grid, loss, accuracy, W1..)."""
     import numpy as np
 
-    from vizlearn.core import MLP, OPTIMIZERS, softmax, softmax_cross_entropy
+    from vizlearn.core import OPTIMIZERS
     from vizlearn.core.samplers import epoch_shuffle
-    from vizlearn.datasets.planar import PLANAR
     from vizlearn.fitting import fit, snapshot_steps
-    from vizlearn.trace import Recorder
+    from vizlearn.lessons.planar_training import PlanarRun, Stop
 
     config = config or BoundaryConfig()
-    data = PLANAR[config.dataset](seed=config.seed)
-    n_classes = int(data.t.max()) + 1
-    rng = np.random.default_rng(config.seed)
-    sizes = [2, *[config.hidden] * config.layers, n_classes]
-    model = MLP(sizes, activation=config.activation, weight_std="xavier", rng=rng)
-    grid_x, grid_y = _axes(data.x, GRID)
-    units_x, units_y = _axes(data.x, UNITS_GRID)
-    points = np.column_stack([a.ravel() for a in np.meshgrid(grid_x, grid_y)])
-    unit_points = np.column_stack([a.ravel() for a in np.meshgrid(units_x, units_y)])
+    run_ = PlanarRun(config)
+    steps = {"done": 0}  # updates so far: the evaluation's step (fit does not say)
 
-    def probe(m: MLP) -> dict:
-        p = softmax(m(points)).reshape(GRID, GRID, n_classes)
-        loss, _ = softmax_cross_entropy(m(data.x), data.t)
-        out = {
-            "classes": p.argmax(axis=2),
-            "confidence": p.max(axis=2),
-            "data_loss": loss,
-            "accuracy": np.mean(m(data.x).argmax(1) == data.t),
-        }
-        if config.units:
-            out["units"] = _hidden(m, unit_points).T.reshape(-1, UNITS_GRID, UNITS_GRID)
-        return out
+    def progress(k: int) -> None:
+        steps["done"] = k
+        if on_step is not None:
+            on_step(k)
 
-    arrays = {"x": data.x, "t": data.t, "grid_x": grid_x, "grid_y": grid_y}
-    if config.units:
-        arrays |= {"units_x": units_x, "units_y": units_y}
-    meta = {
-        "lesson": NAME,
-        "config": to_dict(config),
-        "seed": config.seed,
-        "task": "classification",
-        "n_classes": n_classes,
-        "iters": config.iters,
-        "iters_per_epoch": config.iters_per_epoch,
-        "lr": config.learning_rate,
-    }
-    return fit(
-        model,
-        data,
-        optimizer=OPTIMIZERS[config.optimizer](config.learning_rate),
-        iters=config.iters,
-        record_at=snapshot_steps(config.iters, config.frames),
-        loss="softmax_cross_entropy",
-        probe=probe,
-        batches=epoch_shuffle(len(data), config.batch_size, rng),
-        recorder=Recorder(meta=meta, data=arrays),
-        on_step=on_step,
-    )
-
-
-def _axes(x, n: int):
-    """Two grid axes of ``n`` points covering the data with a margin."""
-    import numpy as np
-
-    lo, hi = x.min(axis=0), x.max(axis=0)
-    pad = PAD * (hi - lo)
-    return (
-        np.linspace(lo[0] - pad[0], hi[0] + pad[0], n),
-        np.linspace(lo[1] - pad[1], hi[1] + pad[1], n),
-    )
-
-
-def _hidden(model, x):
-    """Output of the first hidden layer's activation for inputs ``x``."""
-    return model.layers[1].forward(model.layers[0].forward(x))
+    epochs = range(config.iters_per_epoch, config.iters + 1, config.iters_per_epoch)
+    try:
+        return fit(
+            run_.model,
+            run_.train,
+            optimizer=OPTIMIZERS[config.optimizer](config.learning_rate),
+            iters=config.iters,
+            record_at=snapshot_steps(config.iters, config.frames),
+            loss=run_.loss,
+            probe=run_.probe,
+            evaluate=lambda m: run_.evaluate(m, steps["done"]),
+            eval_at=np.array([0, *epochs]),
+            batches=epoch_shuffle(len(run_.train), config.batch_size, run_.rng),
+            recorder=run_.recorder,
+            on_step=progress,
+        )
+    except Stop as stop:  # --until held: fit has no stop hook of its own
+        return run_.stopped(stop)
 
 
 def summary(trace: Trace) -> dict[str, Any]:
-    """The final loss and accuracy on the data set."""
+    """The final loss and accuracy on the training (and test) data."""
     out = trace.outputs
-    return {
+    numbers = {
         "iterations": int(trace.steps[-1]),
         "final_loss": float(out["data_loss"][-1]),
-        "final_accuracy": float(out["accuracy"][-1]),
         "seed": trace.meta["seed"],
         "diverged_at": trace.diverged_at,
+        "stopped_at": trace.meta.get("stopped_at"),
     }
+    for key, name in (
+        ("accuracy", "final_accuracy"),
+        ("test_loss", "final_test_loss"),
+        ("test_accuracy", "final_test_accuracy"),
+    ):
+        if key in out:
+            numbers[name] = float(out[key][-1])
+    return numbers
 
 
 LESSON = Lesson(
