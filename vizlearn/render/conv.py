@@ -255,10 +255,11 @@ class _Panels:
             self.cells = []
             lim = float(np.abs(self.y).max()) or 1.0
             _frame(self.ax_out, n, s)
+            signed = bool((self.y < 0).any())  # edges: red/blue; sums: the input's grey
             self.image = self.ax_out.imshow(
                 np.full(self.y.shape, np.nan),
-                cmap="RdBu_r",
-                vmin=-lim,
+                cmap="RdBu_r" if signed else "gray_r",
+                vmin=-lim if signed else 0.0,
                 vmax=lim,
                 interpolation="nearest",
             )
