@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +104,16 @@ def test_pooling_trace_is_figure_7_14():
     assert trace.n_records == pooling.LESSON.n_frames(pooling.LESSON.make_config()) == 8
     with pytest.raises(ValueError, match="--pool 4 does not fit a 3x3 map"):
         pooling.LESSON.make_config(input="random", size=3, pool=4)
+
+
+def test_lesson_modules_import_neither_numpy_nor_matplotlib():
+    code = (
+        "import sys\n"
+        "import vizlearn.lessons.conv, vizlearn.lessons.im2col\n"
+        "import vizlearn.lessons.pooling, vizlearn.lessons.cnn\n"
+        "print(sorted(m for m in ('numpy', 'matplotlib') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
