@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import matplotlib
 import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.artist import Artist
@@ -31,7 +32,13 @@ __all__ = [
 ]
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-CONFIDENCE_LEVELS = 8
+# `boundary --units` (60 frames, 960x720) made a 4.5 MB GIF: smooth gradients
+# (bilinear upsampling, 8 confidence steps, 256-step unit colours) that change
+# every frame took 75 KB a frame. Measured GIF sizes: unit colours in 16 steps
+# 3.4 MB; drawn as cells (nearest) 2.3 MB; main panel as cells too 1.56 MB; 8 unit
+# steps 1.26 MB; 4 confidence steps 0.98 MB. The bands read like contour lines.
+CONFIDENCE_LEVELS = 4
+UNIT_LEVELS = 8
 
 
 def region_image(
@@ -83,7 +90,7 @@ class _BoundaryPanel:
             origin="lower",
             extent=extent,
             aspect="auto",
-            interpolation="bilinear",
+            interpolation="nearest",
             zorder=1,
         )
         self.points = []
@@ -156,6 +163,7 @@ class _UnitPanels:
         d = trace.data
         extent = (d["units_x"][0], d["units_x"][-1], d["units_y"][0], d["units_y"][-1])
         lo, hi = _unit_range(units, trace.meta.get("config", {}).get("activation"))
+        cmap = matplotlib.colormaps["RdBu_r"].resampled(UNIT_LEVELS)
         self.images = []
         for i, ax in enumerate(axes):
             ax.set_axis_off()
@@ -167,10 +175,10 @@ class _UnitPanels:
                     origin="lower",
                     extent=extent,
                     aspect="auto",
-                    cmap="RdBu_r",
+                    cmap=cmap,
                     vmin=lo,
                     vmax=hi,
-                    interpolation="bilinear",
+                    interpolation="nearest",
                 )
             )
             ax.set_title(style.label("hidden_unit", i=i + 1), fontsize=8, pad=2)
