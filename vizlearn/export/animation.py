@@ -25,7 +25,7 @@ __all__ = [
     "plan_frames",
 ]
 
-ANIMATION_FORMATS = ("gif", "webp", "apng", "png", "mp4", "html")  # .png is APNG
+ANIMATION_FORMATS = ("gif", "webp", "apng", "png", "mp4", "webm", "html")  # png: APNG
 
 
 def frame_durations(
@@ -93,6 +93,14 @@ class Animation:
     """Worker processes for GIF and APNG; None for one per core."""
     remake: Callable[[Style], FrameSource] | None = None
     """Redraws the source in another style (for `save_within`'s smaller sizes)."""
+    chroma: str = "420"
+    """MP4 chroma subsampling: "420" (plays everywhere) or "444" (sharper)."""
+
+    def __post_init__(self) -> None:
+        """Derive ``remake`` from the source's recipe when none is given."""
+        recipe = getattr(self.source, "recipe", None)
+        if self.remake is None and recipe is not None:
+            self.remake = lambda style: recipe.restyled(style).build()
 
     @property
     def n_frames(self) -> int:
@@ -206,7 +214,8 @@ def _format(path: Path) -> str:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in (*ANIMATION_FORMATS, "apng"):
         raise ValueError(
-            f"an animation must be .gif, .webp, .png (APNG), .apng, .mp4 or .html, "
+            f"an animation must be .gif, .webp, .png (APNG), .apng, .mp4, .webm or "
+            f".html, "
             f"not {path.suffix or '(no extension)'!r}"
         )
     return "apng" if fmt == "png" else fmt
@@ -239,10 +248,22 @@ def _write(
             transparent=transparent,
             comment=text,
         )
+    elif fmt == "webm":
+        from vizlearn.export.video import write_webm
+
+        write_webm(tmp, frames, durations_ms=durations, fps=anim.fps, comment=text)
     else:
         from vizlearn.export.video import write_mp4
 
-        write_mp4(tmp, frames, durations_ms=durations, fps=anim.fps, comment=text)
+        chroma = anim.chroma
+        write_mp4(
+            tmp,
+            frames,
+            durations_ms=durations,
+            fps=anim.fps,
+            comment=text,
+            chroma=chroma,
+        )
 
 
 def _write_frame_file(
