@@ -19,7 +19,10 @@ def _loop(rec, n=30):
     rec.close()
 
 
-def test_in_a_terminal_a_line_per_update_and_a_refreshed_png(tmp_path):
+def test_in_a_terminal_a_line_per_update_and_a_refreshed_png(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setattr(time, "monotonic", lambda: 0.0)  # drawing takes no time
     out = io.StringIO()
     rec = live(every=0, path=tmp_path / "live.png", stream=out, notebook=False)
     _loop(rec, 12)
@@ -29,6 +32,18 @@ def test_in_a_terminal_a_line_per_update_and_a_refreshed_png(tmp_path):
     assert Image.open(tmp_path / "live.png").size == (640, 400)
     trace = rec.freeze()  # still a Recorder
     assert len(trace.loss) == 12 and trace.metrics["accuracy"].tolist() == [0.75]
+
+
+def test_drawing_takes_at_most_a_tenth_of_the_time(tmp_path, monkeypatch):
+    import time
+
+    rec = live(every=0, path=tmp_path / "l.png", stream=io.StringIO(), notebook=False)
+    clock = iter(range(0, 10_000, 1))  # each monotonic() call: one more second
+    monkeypatch.setattr(time, "monotonic", lambda: float(next(clock)))
+    for step in range(40):
+        rec.record(step, loss=1.0)
+    # a draw "takes" 1 s, so the next waits 9 s: about one draw per 10 records
+    assert 3 <= rec.updates <= 6
 
 
 def test_updates_are_throttled(tmp_path):
