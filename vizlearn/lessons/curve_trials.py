@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from vizlearn.config import option, to_dict
 from vizlearn.lessons.options import parse_weight_init
+from vizlearn.lessons.record import Kind
 
 if TYPE_CHECKING:
     from vizlearn.datasets.split import Split
@@ -41,6 +42,13 @@ __all__ = [
     "TRIAL_DEFAULTS",
     "TrialOptions",
     "CurveView",
+    "LossView",
+    "COMPARE_KINDS",
+    "run_compare",
+    "compare_summary",
+    "OverfitOptions",
+    "run_overfit",
+    "overfit_summary",
     "train_trial",
     "run_variants",
     "curves_trace",
@@ -128,6 +136,19 @@ class CurveView:
     )
     smooth: float = option(
         0.0,
+        "debiased exponential moving average weight (TensorBoard's slider; 0 = off)",
+        low=0,
+        high=1,
+        high_open=True,
+    )
+
+
+@dataclass(frozen=True)
+class LossView(CurveView):
+    """A minibatch loss is noisy: smoothed by default, as the book smooths it."""
+
+    smooth: float = option(
+        0.9,
         "debiased exponential moving average weight (TensorBoard's slider; 0 = off)",
         low=0,
         high=1,
@@ -403,3 +424,78 @@ def overfit_summary(trace: Trace) -> dict[str, Any]:
         }
     out["seeds"] = trace.meta.get("seeds")
     return out
+
+
+# --- the comparisons on MNIST (optimizers, initial weights) -----------------------
+
+COMPARE_KINDS = (
+    Kind(
+        "loss",
+        "vizlearn.render.loss_compare:frames_loss_compare",
+        "minibatch loss per iteration of every network, smoothed, overlaid",
+        animated=True,
+        view=LossView,
+    ),
+    Kind(
+        "accuracy",
+        "vizlearn.render.loss_compare:frames_accuracy_compare",
+        "test accuracy per epoch of every network",
+        animated=True,
+        view=CurveView,
+    ),
+)
+
+
+def run_compare(
+    config: Any,
+    lesson: str,
+    variants: Sequence[Mapping[str, Any]],
+    names: Sequence[str],
+    compared: str,
+    ylim: float,
+    on_step: Callable[[int], Any] | None = None,
+) -> Trace:
+    """Train one network per variant (same weights' seed, same minibatches)."""
+    base = {
+        "n_train": config.n_train,
+        "layers": config.layers,
+        "hidden": config.hidden,
+        "batch_size": config.batch_size,
+        "iters": config.iters,
+    }
+    runs = run_variants(config, [{**base, **v} for v in variants], on_step)
+    meta = {
+        "lesson": lesson,
+        "config": recorded_config(config),
+        "seed": config.seed_list()[0],
+        "seeds": list(config.seed_list()),
+        "compared": compared,
+        "names": list(names),
+        "ylim": ylim,
+        "iters": config.iters,
+    }
+    at = frame_steps(config.iters, config.frames)
+    return curves_trace(runs, frames_at=at, meta=meta)
+
+
+def compare_summary(trace: Trace) -> dict[str, Any]:
+    """Per network: mean loss of the last 100 iterations, final test accuracy."""
+    import numpy as np
+
+    shape = trace.data["loss"].shape[:2]
+    n_loss = np.asarray(trace.data["n_loss"]).reshape(shape)
+    n_metrics = np.asarray(trace.data["n_metrics"]).reshape(shape)
+    out = {}
+    for i, name in enumerate(trace.meta["names"]):
+        tail = [
+            trace.data["loss"][i, j, max(0, n - 100) : n]
+            for j, n in enumerate(n_loss[i])
+        ]
+        final = [
+            trace.data["test_acc"][i, j, n - 1] for j, n in enumerate(n_metrics[i])
+        ]
+        out[name] = {
+            "last_100_loss": round(float(np.mean([t.mean() for t in tail])), 6),
+            "test_acc": round(float(np.mean(final)), 6),
+        }
+    return {"networks": out, "seeds": trace.meta.get("seeds")}

@@ -124,7 +124,7 @@ class Band:
             ax.add_patch(self.patch)
         self.faint = None
         if self.raw is not None:
-            (self.faint,) = ax.plot([], [], color=color, lw=0.8, alpha=0.3, zorder=2.5)
+            (self.faint,) = ax.plot([], [], color=color, lw=0.6, alpha=0.22, zorder=2.5)
 
     def artists(self) -> list[Artist]:
         """Every artist this curve owns, band first."""
