@@ -1,45 +1,38 @@
-"""How small can the sin-regression GIF get? vizlearn, the reference and a floor.
+"""The same sin-regression frames through every GIF encoder: bytes, time, PSNR.
 
 Usage::
 
-    python benchmarks/bench_gif_floor.py          # ~1 min: both GIFs, variants, floor
+    python benchmarks/bench_gif_floor.py                 # 1200x900, 100 frames
+    python benchmarks/bench_gif_floor.py --size 640x480
 
-``bench_sin_gif.py`` sets a target of GIF bytes <= 0.15x the tutorial GIF
-(FuncAnimation + PillowWriter) at 1200x900 px and 100 frames. This script
-shows where vizlearn's bytes go and what no GIF of the same frames can go
-below, side by side in one run:
+vizlearn renders the frames once; then, side by side in one run:
 
-- the reference GIF and vizlearn's default GIF (exact antialiasing shades);
-- vizlearn with 63- and 15-colour palettes (``--colors``), and with the lines
-  and text drawn without antialiasing (jagged, not blog-ready: an experiment,
-  not an option);
-- ``gifsicle -O3`` (the best-known GIF optimizer) on vizlearn's GIF, plain and
-  lossy, when ``gifsicle`` is on PATH (Debian package ``gifsicle``);
-- a floor: the first frame as stored plus, for every later frame, the fewest
-  bytes any LZW code stream can take for the rectangle that must be stored
-  (the bounding box of the pixels that change), before a single moving pixel
-  is coded.
+- vizlearn's writer (`Animation.save`, --jobs 1 so the time is comparable);
+- Pillow ``save_all`` (its own adaptive palette per frame, ``optimize``);
+- ffmpeg ``palettegen`` + ``paletteuse`` (no dithering; the system ffmpeg or
+  imageio-ffmpeg's);
+- ``gifsicle -O3`` of vizlearn's GIF (time: gifsicle's alone);
+- the ``gif`` package (``gif.save``: Pillow underneath).
 
-The floor argument: a GIF frame is one rectangle, LZW-coded row after row. The
-k-th code of a stream stands for at most k pixels (each dictionary entry is an
-older one plus one pixel), so a w x h rectangle needs at least n codes with
-n (n + 1) / 2 >= w h, whatever the pixels, and codes are 9 bits or more with a
-256-entry palette. A clear code only restarts the string lengths, so it never
-lowers the count. Splitting a frame into several rectangles is not an option:
-browsers play each rectangle as a frame of its own (at least 20 ms).
+PSNR is over every pixel of every frame as a decoder shows it (Pillow
+decodes), against the rendered RGB frames; "exact" is the share of pixels
+shown with their own colour. Also printed: the LZW floor (first frame plus the
+fewest bytes any LZW stream can take for each later frame's rectangle).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import argparse
 import math
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from bench_sin_gif import FRAMES, SIZE, TARGETS, reference
+import numpy as np
+from PIL import Image
 
 from vizlearn.export.readback import gif_frames
 
@@ -63,71 +56,140 @@ def floor_bytes(path: Path) -> int:
     return first.n_bytes + sum(lzw_floor(f.box[2] * f.box[3]) for f in rest)
 
 
-def vizlearn_gifs(tmp: Path) -> dict[str, Path]:
-    """vizlearn's GIF, with smaller palettes, and without antialiasing."""
+def animation(size: tuple[int, int], frames: int):
     from vizlearn import api
     from vizlearn.style import Style
 
-    trace = api.train("sin-regression", frames=FRAMES)
-    style = Style.from_preset("default", width=SIZE[0], height=SIZE[1], dpi=150)
-    out = {
-        "vizlearn (default)": tmp / "vizlearn.gif",
-        "vizlearn --colors 63": tmp / "colors63.gif",
-        "vizlearn --colors 15": tmp / "colors15.gif",
-        "vizlearn, no antialiasing": tmp / "aliased.gif",
-    }
-    paths = iter(out.values())
-    anim = api.animate(trace, style=style)
-    anim.save(next(paths), jobs=1)
-    for colors in (63, 15):
-        dataclasses.replace(anim, max_colors=colors).save(next(paths), jobs=1)
-    aliased = api.animate(trace, style=style)
-    for artist in aliased.source.figure.findobj():
-        if hasattr(artist, "set_antialiased"):
-            artist.set_antialiased(False)
-    aliased.save(next(paths), jobs=1)
-    return out
+    trace = api.train("sin-regression", frames=frames)
+    style = Style.from_preset("default", width=size[0], height=size[1], dpi=150)
+    style = style if size[0] >= 1000 else Style(width=size[0], height=size[1])
+    return api.animate(trace, style=style, hold_last_ms=0)
 
 
-def gifsicle(src: Path, tmp: Path) -> dict[str, Path]:
-    """``gifsicle -O3`` of ``src``, plain and lossy (empty without gifsicle)."""
+def psnr(path: Path, truth: list[np.ndarray]) -> tuple[float, float]:
+    """PSNR (dB) and exact share over all frames as decoded."""
+    se, exact, n = 0.0, 0, 0
+    with Image.open(path) as im:
+        for k, want in enumerate(truth):
+            im.seek(k)
+            got = np.asarray(im.convert("RGB"), np.int32)
+            se += float(((got - want) ** 2).sum())
+            exact += int((got == want).all(axis=2).sum())
+            n += want.shape[0] * want.shape[1]
+    mse = se / (3 * n)
+    return (99.0 if mse == 0 else 10 * math.log10(255**2 / mse)), exact / n
+
+
+def timed(run) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def encoders(anim, truth: list[np.ndarray], tmp: Path) -> dict[str, tuple[Path, float]]:
+    out: dict[str, tuple[Path, float]] = {}
+    viz = tmp / "vizlearn.gif"
+    out["vizlearn (Animation.save, --jobs 1)"] = (
+        viz,
+        timed(lambda: anim.save(viz, jobs=1)),
+    )
+    images = [Image.fromarray(f) for f in truth]
+    pil = tmp / "pillow.gif"
+    out["Pillow save_all(optimize=True)"] = (
+        pil,
+        timed(
+            lambda: images[0].save(
+                pil,
+                save_all=True,
+                append_images=images[1:],
+                duration=100,
+                loop=0,
+                optimize=True,
+            )
+        ),
+    )
+    ff = tmp / "ffmpeg.gif"
+    out["ffmpeg palettegen + paletteuse"] = (ff, timed(lambda: _ffmpeg(truth, ff)))
     exe = shutil.which("gifsicle")
-    if exe is None:
-        print("gifsicle not on PATH: its rows are left out", file=sys.stderr)
-        return {}
-    out = {}
-    for label, flags in {
-        "gifsicle -O3": ["-O3"],
-        "gifsicle -O3 --lossy=80 --colors 32": ["-O3", "--lossy=80", "--colors", "32"],
-    }.items():
-        dst = tmp / f"gifsicle{len(out)}.gif"
-        subprocess.run([exe, *flags, str(src), "-o", str(dst)], check=True)
-        out[label] = dst
+    if exe:
+        o3 = tmp / "gifsicle.gif"
+        out["gifsicle -O3 of vizlearn's GIF"] = (
+            o3,
+            timed(
+                lambda: subprocess.run(
+                    [exe, "-O3", str(viz), "-o", str(o3)], check=True
+                )
+            ),
+        )
+    try:
+        import gif
+
+        pkg = tmp / "gif-package.gif"
+        out["gif package (gif.save)"] = (
+            pkg,
+            timed(lambda: gif.save(images, str(pkg), duration=100)),
+        )
+    except ImportError:
+        print("the gif package is not installed: its row is left out", file=sys.stderr)
     return out
+
+
+def _ffmpeg(truth: list[np.ndarray], path: Path) -> None:
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        import imageio_ffmpeg
+
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    h, w = truth[0].shape[:2]
+    graph = "split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=none"
+    cmd = [
+        exe,
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{w}x{h}",
+        "-r",
+        "10",
+        "-i",
+        "-",
+        "-filter_complex",
+        graph,
+        str(path),
+    ]
+    subprocess.run(cmd, input=b"".join(f.tobytes() for f in truth), check=True)
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", default="1200x900")
+    parser.add_argument("--frames", type=int, default=100)
+    args = parser.parse_args()
+    size = tuple(int(v) for v in args.size.split("x"))
+    anim = animation(size, args.frames)
+    truth = [np.ascontiguousarray(f[..., :3]) for f in anim.source.rgba()]
     with tempfile.TemporaryDirectory() as name:
-        tmp = Path(name)
-        ref = tmp / "reference.gif"
-        reference(str(ref))
-        gifs = {"reference (FuncAnimation + PillowWriter)": ref}
-        gifs |= vizlearn_gifs(tmp)
-        gifs |= gifsicle(gifs["vizlearn (default)"], tmp)
-        rows = {label: path.stat().st_size for label, path in gifs.items()}
-        rows["floor: 1st frame + LZW minimum of each rectangle"] = floor_bytes(
-            gifs["vizlearn (default)"]
-        )
-        ref_bytes = rows[next(iter(rows))]
+        rows = encoders(anim, truth, Path(name))
+        viz_bytes = rows["vizlearn (Animation.save, --jobs 1)"][0].stat().st_size
+        print(f"sin-regression GIF, {size[0]}x{size[1]} px, {args.frames} frames\n")
         print(
-            f"sin-regression GIF, {SIZE[0]}x{SIZE[1]} px, {FRAMES} frames; "
-            f"target <= {TARGETS['bytes']}x = {TARGETS['bytes'] * ref_bytes / 1e3:.0f}"
-            " KB\n"
+            f"| {'encoder':<38} | {'KB':>6} | {'x vizlearn':>10} | {'s':>6} | "
+            f"{'PSNR dB':>7} | {'exact':>7} |"
         )
-        print(f"| {'GIF':<50} | {'KB':>6} | {'ratio':>6} |")
-        print(f"|{'-' * 52}|{'-' * 8}|{'-' * 8}|")
-        for label, size in rows.items():
-            print(f"| {label:<50} | {size / 1e3:>6.0f} | {size / ref_bytes:>6.3f} |")
+        print(f"|{'-' * 40}|{'-' * 8}|{'-' * 12}|{'-' * 8}|{'-' * 9}|{'-' * 9}|")
+        for label, (path, seconds) in rows.items():
+            db, exact = psnr(path, truth)
+            n = path.stat().st_size
+            print(
+                f"| {label:<38} | {n / 1e3:>6.0f} | {n / viz_bytes:>10.3f} | "
+                f"{seconds:>6.2f} | {db:>7.1f} | {exact:>7.2%} |"
+            )
+        floor = floor_bytes(rows["vizlearn (Animation.save, --jobs 1)"][0])
+        print(f"\nLZW floor of vizlearn's rectangles: {floor / 1e3:.0f} KB")
 
 
 if __name__ == "__main__":
