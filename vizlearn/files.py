@@ -33,6 +33,7 @@ import stat
 import sys
 import tempfile
 import threading
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -44,10 +45,12 @@ from typing import Any, BinaryIO
 __all__ = [
     "FileRefused",
     "NpyMember",
+    "STOP_GRACE_SECONDS",
     "Terminated",
     "atomic_outputs",
     "atomic_path",
     "check_distinct",
+    "check_stop",
     "install_signal_handlers",
     "map_file",
     "npz_members",
@@ -138,6 +141,7 @@ def atomic_outputs(
                 tmps.append(_make_temp(target))
                 _ACTIVE.add(tmps[-1])
         yield list(tmps)
+        check_stop()  # a stop signal whose exception was swallowed
         with _signals_deferred():
             _commit(tmps, targets)
     finally:
@@ -327,6 +331,10 @@ class Terminated(SystemExit):
         self.signum = signum
 
 
+#: How long cleaning up after a stop signal may take before the process just ends.
+STOP_GRACE_SECONDS = 10.0
+
+
 class _Stopping:
     """What the handlers know: who installed them, and which signal is stopping us."""
 
@@ -381,14 +389,39 @@ def _on_signal(signum: int, frame: object) -> None:
 def _stop(signum: int) -> None:
     first = _STOP.signum is None
     _STOP.signum, _STOP.redeliver = signum, False
+    if first:
+        watchdog = threading.Thread(target=_watchdog, args=(signum,), daemon=True)
+        watchdog.start()
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     if first:
+        name = signal.Signals(signum).name
         with contextlib.suppress(OSError, ValueError):
-            os.write(
-                2, f"\nvizlearn: stopped by {signal.Signals(signum).name}\n".encode()
-            )
+            os.write(2, f"\nvizlearn: stopped by {name}\n".encode())
     raise Terminated(signum)
+
+
+def _watchdog(signum: int) -> None:
+    """End the process if cleaning up after a stop signal takes too long."""
+    time.sleep(STOP_GRACE_SECONDS)
+    with contextlib.suppress(OSError):
+        os.write(
+            2, f"vizlearn: still stopping after {STOP_GRACE_SECONDS:g} s\n".encode()
+        )
+    os._exit(128 + signum)
+
+
+def check_stop() -> None:
+    """Raise again if a stop signal arrived, even if its exception was lost.
+
+    A loop that can run for long calls it now and then; `atomic_outputs`
+    calls it before committing, so no output replaces an earlier file after
+    SIGINT, SIGTERM or SIGHUP even if some code swallowed the exception.
+    """
+    if _STOP.signum is not None and _STOP.owner == os.getpid():
+        if _STOP.signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated(_STOP.signum)
 
 
 def _unraisable_hook(previous: Any) -> Any:

@@ -282,3 +282,64 @@ def test_a_signal_that_lands_in_a_finalizer_still_stops_the_run() -> None:
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 143
     assert proc.stdout.read() == ""
+
+
+def test_a_swallowed_stop_still_keeps_the_earlier_file(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        """
+        import os, signal, sys
+        from pathlib import Path
+        from vizlearn.files import atomic_outputs, install_signal_handlers
+        install_signal_handlers()
+        out = Path(sys.argv[1])
+        with atomic_outputs([out]) as (tmp,):
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+            except BaseException:
+                pass  # some library code that catches everything
+            tmp.write_bytes(b"new")
+        print("committed")
+        """
+    )
+    out = tmp_path / "out.gif"
+    out.write_bytes(b"old")
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(out)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert (proc.returncode, proc.stdout) == (143, ""), proc.stderr
+    assert _names(tmp_path) == ["out.gif"] and out.read_bytes() == b"old"
+
+
+def test_a_cleanup_that_hangs_after_sigterm_is_cut_short() -> None:
+    script = textwrap.dedent(
+        """
+        import time
+        import vizlearn.files as files
+        files.STOP_GRACE_SECONDS = 0.5
+        files.install_signal_handlers()
+        try:
+            print("working", flush=True)
+            time.sleep(20)
+        finally:
+            time.sleep(20)  # a stuck cleanup
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == "working\n"
+    start = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 143
+    assert time.monotonic() - start < 5
+    assert proc.stderr is not None
+    assert proc.stderr.read().strip().splitlines() == [
+        "vizlearn: stopped by SIGTERM",
+        "vizlearn: still stopping after 0.5 s",
+    ]
