@@ -150,7 +150,7 @@ def search_config(**changes):
 
 @needs_mnist
 def test_a_20_trial_search_on_a_local_dask_cluster_equals_jobs_1(cluster, tmp_path):
-    lesson, local = search_config(jobs=1)
+    lesson, local = search_config(workers=1)
     _, dask = search_config(scheduler=cluster.scheduler_address)
     a = lesson.run(local).save(tmp_path / "local.npz").read_bytes()
     b = lesson.run(dask).save(tmp_path / "dask.npz").read_bytes()

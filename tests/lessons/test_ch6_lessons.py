@@ -31,7 +31,7 @@ SHARED_MNIST = Path(
 pytestmark = pytest.mark.skipif(
     not SHARED_MNIST.is_dir(), reason="shared MNIST not present"
 )
-DATA = {"data_dir": str(SHARED_MNIST), "split_from_test": 8000, "jobs": 2}
+DATA = {"data_dir": str(SHARED_MNIST), "split_from_test": 8000, "workers": 2}
 OVERFIT = {"n_train": 100, "layers": 3, "hidden": 50, "epochs": 40, "lr": 0.05}
 
 
@@ -86,7 +86,8 @@ def test_traces_round_trip_and_record_no_execution_options(decayed, tmp_path):
     again = load_trace(trace.save(tmp_path / "wd.npz"))
     np.testing.assert_array_equal(again.data["test_acc"], trace.data["test_acc"])
     assert (
-        "jobs" not in trace.meta["config"] and "scheduler" not in trace.meta["config"]
+        "workers" not in trace.meta["config"]
+        and "scheduler" not in trace.meta["config"]
     )
     assert trace.meta["config"]["weight_decay"] == 0.2
 

@@ -40,7 +40,7 @@ NAME = "batch-norm"
 class BatchNormConfig(TrialOptions, DataOptions, LessonConfig):
     """The book's batch-norm test: 16 weight scales, with and without batch norm."""
 
-    n_train: int = option(1000, "training images (the first N)", low=10)
+    n_train: int = option(1000, "training images (the first N)", low=10, high=60_000)
     scales: int = option(
         16, "initial weight scales: logspace(0, -4, N) (the grid's panels)", low=1,
         high=64,
@@ -50,7 +50,9 @@ class BatchNormConfig(TrialOptions, DataOptions, LessonConfig):
     hidden: int = option(100, "units per hidden layer", low=1, high=2000)
     lr: float = option(0.01, "SGD learning rate", low=0, low_open=True)
     batch_size: int = option(100, "examples per minibatch", low=1, high=10_000)
-    frames: int = option(21, "animation frames (spread over the epochs)", low=2)
+    frames: int = option(
+        21, "animation frames (spread over the epochs)", low=2, high=2000
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()

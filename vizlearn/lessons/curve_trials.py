@@ -6,7 +6,7 @@ decay), trains it with :func:`~vizlearn.lessons.training.train_classifier`
 (the one loop, ``vizlearn.fitting.fit``) and returns a lean Trace: the
 minibatch loss per iteration and the train/test accuracy and loss per epoch.
 It is a pure function of its JSON config (seed included), so the lessons run
-their trials through :func:`vizlearn.trials.run_trials`: locally (``--jobs``)
+their trials through :func:`vizlearn.trials.run_trials`: locally (``--workers``)
 or on a Dask cluster (``--scheduler``), with the same numbers either way.
 
 ``curves_trace`` stacks the trials of a lesson, ``variants x seeds``, into one
@@ -82,7 +82,7 @@ TRIAL_DEFAULTS: dict[str, Any] = {
     "dtype": "float32",
     "seed": 0,
 }
-EXECUTION = ("jobs", "scheduler")
+EXECUTION = ("workers", "scheduler")
 """Options that say where trials run, not what they compute (not recorded)."""
 
 
@@ -109,8 +109,13 @@ class TrialOptions:
         check=_check_seeds,
         metavar="SEEDS",
     )
-    jobs: int = option(
-        1, "worker processes for the trials (0 = one per CPU core)", low=0, high=256
+    # not ``jobs``: ``vizlearn animate`` has --jobs already (processes drawing frames)
+    workers: int = option(
+        1,
+        "worker processes for the trials (0 = one per CPU core); "
+        "the numbers are the same for any count",
+        low=0,
+        high=256,
     )
     scheduler: str = option(
         "",
@@ -281,7 +286,11 @@ def run_variants(
     data = {k: getattr(config, k) for k in ("data_dir", "cache_dir", "split_from_test")}
     configs = [{**data, **v, "seed": s} for v in variants for s in seeds]
     traces = run_trials(
-        TARGET, configs, jobs=config.jobs, scheduler=config.scheduler, on_done=on_step
+        TARGET,
+        configs,
+        jobs=config.workers,
+        scheduler=config.scheduler,
+        on_done=on_step,
     )
     return [traces[i : i + len(seeds)] for i in range(0, len(traces), len(seeds))]
 
@@ -352,13 +361,18 @@ class OverfitOptions:
     """The book's overfitting setup: 300 images, a 6 x 100 ReLU net, SGD lr 0.01."""
 
     n_train: int = option(
-        300, "training images (the first N: few, so the net overfits)", low=10
+        300,
+        "training images (the first N: few, so the net overfits)",
+        low=10,
+        high=60_000,
     )
     layers: int = option(6, "hidden layers", low=1, high=20)
     hidden: int = option(100, "units per hidden layer", low=1, high=2000)
     lr: float = option(0.01, "SGD learning rate", low=0, low_open=True)
     batch_size: int = option(100, "examples per minibatch", low=1, high=10_000)
-    frames: int = option(51, "animation frames (spread over the epochs)", low=2)
+    frames: int = option(
+        51, "animation frames (spread over the epochs)", low=2, high=2000
+    )
 
     def check_epochs(self) -> None:
         """Frames cannot outnumber the accuracy points (epochs + 1)."""

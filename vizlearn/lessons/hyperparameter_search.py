@@ -13,7 +13,7 @@ rates lie around 10^-3 to 10^-2, while weight decay matters little here.
 Every trial starts from the same weights and sees the same minibatches (the
 ``--seeds``), so trials differ only in their two values; ``--search-seed``
 draws the values and the validation split. Trials run in worker processes
-(``--jobs``) or on a Dask cluster (``--scheduler tcp://HOST:PORT``), with the
+(``--workers``) or on a Dask cluster (``--scheduler tcp://HOST:PORT``), with the
 same results either way.
 """
 
@@ -47,7 +47,10 @@ class SearchConfig(TrialOptions, DataOptions, LessonConfig):
 
     trials: int = option(100, "random trials", low=1, high=10_000)
     n_data: int = option(
-        500, "images: the first N training images, split into train/validation", low=10
+        500,
+        "images: the first N training images, split into train/validation",
+        low=10,
+        high=60_000,
     )
     validation: float = option(
         0.2, "share held out as validation data", low=0, low_open=True, high=0.9
@@ -61,9 +64,14 @@ class SearchConfig(TrialOptions, DataOptions, LessonConfig):
     hidden: int = option(100, "units per hidden layer", low=1, high=2000)
     batch_size: int = option(100, "examples per minibatch", low=1, high=10_000)
     search_seed: int = option(
-        0, "seed of the random values and of the validation split", low=0
+        0,
+        "seed of the random values and of the validation split",
+        low=0,
+        high=2**32 - 1,
     )
-    frames: int = option(26, "animation frames (spread over the epochs)", low=2)
+    frames: int = option(
+        26, "animation frames (spread over the epochs)", low=2, high=2000
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -58,12 +58,18 @@ class WeightInitMnistConfig(TrialOptions, DataOptions, LessonConfig):
     )  # fmt: skip
     activation: str = option("relu", "hidden activation", choices=ACTIVATION_NAMES)
     lr: float = option(0.01, "SGD learning rate", low=0, low_open=True)
-    layers: int = option(4, "hidden layers (4: the book's five-layer net)", low=1)
+    layers: int = option(
+        4, "hidden layers (4: the book's five-layer net)", low=1, high=20
+    )
     hidden: int = option(100, "units per hidden layer", low=1, high=2000)
     batch_size: int = option(128, "examples per minibatch", low=1, high=10_000)
     iters: int = option(2000, "iterations (updates)", low=1, high=1_000_000)
-    n_train: int = option(0, "training images (the first N; 0 = all)", low=0)
-    frames: int = option(50, "animation frames (spread over the iterations)", low=2)
+    n_train: int = option(
+        0, "training images (the first N; 0 = all)", low=0, high=60_000
+    )
+    frames: int = option(
+        50, "animation frames (spread over the iterations)", low=2, high=2000
+    )
 
     def names(self) -> list[str]:
         """The inits, in the order given ("0.01", "xavier", "he")."""
