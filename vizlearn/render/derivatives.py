@@ -13,7 +13,10 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.markers import MarkerStyle
+from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from vizlearn.render.frames import FrameSource, new_figure
@@ -32,6 +35,16 @@ __all__ = [
 DEZERO_VARIABLE = "#ffa500"
 DEZERO_FUNCTION = "#add8e6"
 _MAX_LABELS = 40  # graphs up to this many nodes get their labels
+_VAR_FACE, _FUNC_FACE = to_rgba(DEZERO_VARIABLE), to_rgba(DEZERO_FUNCTION)
+_VAR_EDGE, _FUNC_EDGE = to_rgba("#a86c00"), to_rgba("#4a6f7d")
+
+
+def _unit_path(marker: str) -> Path:
+    style = MarkerStyle(marker)
+    return style.get_path().transformed(style.get_transform())
+
+
+_CIRCLE, _SQUARE = _unit_path("o"), _unit_path("s")
 
 
 def order_name(n: int, style: Style) -> str:
@@ -128,23 +141,9 @@ class _GrowthPanel:
         fg = style.colors["foreground"]
         self.edges = LineCollection([], colors=fg, linewidths=0.6, zorder=1)
         ax.add_collection(self.edges)
-        self.vars = ax.scatter(
-            [],
-            [],
-            marker="o",
-            c=DEZERO_VARIABLE,
-            zorder=2,
-            edgecolors="#a86c00",
-            linewidths=0.5,
-        )
-        self.funcs = ax.scatter(
-            [],
-            [],
-            marker="s",
-            c=DEZERO_FUNCTION,
-            zorder=2,
-            edgecolors="#4a6f7d",
-            linewidths=0.5,
+        # one collection for all nodes: a one-point collection is hard to blit
+        self.nodes = ax.scatter(
+            [0, 0, 0], [0, 0, 0], marker="o", zorder=2, linewidths=0.5
         )
         self.labels = [
             ax.text(
@@ -193,10 +192,11 @@ class _GrowthPanel:
         points_per_unit = self.ax.bbox.width / self.ax.figure.dpi * 72 / 1.04
         side = max(1.0, 0.9 * f["scale"] * points_per_unit)
         func = f["kinds"].astype(bool)
-        self.vars.set_offsets(f["xy"][~func])
-        self.funcs.set_offsets(f["xy"][func])
-        self.vars.set_sizes([(1.3 * side) ** 2])
-        self.funcs.set_sizes([side**2])
+        self.nodes.set_offsets(f["xy"])
+        self.nodes.set_paths([_SQUARE if k else _CIRCLE for k in func])
+        self.nodes.set_sizes(np.where(func, side**2, (1.3 * side) ** 2))
+        self.nodes.set_facecolors(np.where(func[:, None], _FUNC_FACE, _VAR_FACE))
+        self.nodes.set_edgecolors(np.where(func[:, None], _FUNC_EDGE, _VAR_EDGE))
         self.edges.set_segments(f["routes"])
         for i, text in enumerate(self.labels):
             if i < len(f["names"]):
@@ -205,7 +205,7 @@ class _GrowthPanel:
                 text.set_fontsize(min(8.0, max(3.0, 0.45 * side)))
             else:
                 text.set_text("")
-        return [self.edges, self.vars, self.funcs, *self.labels]
+        return [self.edges, self.nodes, *self.labels]
 
 
 def frames_growth(trace: Trace, *, style: Style) -> FrameSource:
@@ -219,8 +219,10 @@ def frames_growth(trace: Trace, *, style: Style) -> FrameSource:
         bar_ax = fig.add_axes((0.72, 0.14, 0.25, 0.68))
         panel = _GrowthPanel(graph_ax, trace, style)
         orders = np.arange(len(counts))
+        bar_ax.set_axisbelow(True)  # the grid under the bars, as when blitted
         bars = bar_ax.bar(orders, counts, color=style.colors["muted"])
         bar_ax.set_yscale("log")
+        bar_ax.set_ylim(counts.min() / 2, counts.max() * 4)  # room for the numbers
         bar_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         bar_ax.yaxis.set_minor_formatter(NullFormatter())  # no mathtext: 0.3 s less
         bar_ax.set_xticks(orders)

@@ -137,6 +137,8 @@ class _Race:
             ax.set_title(style.text(en, ja), fontsize=9)
             ax.set(xticks=[], yticks=[])
             ax.grid(False)
+            for spine in ax.spines.values():  # the images are drawn over them
+                spine.set_visible(False)
         fig.colorbar(
             grads,
             ax=axes[:2],
@@ -152,18 +154,21 @@ class _Race:
         bar.ax.xaxis.set_minor_formatter(NullFormatter())
         bar.update_ticks()
         bar.set_label(style.text("log scale", "対数スケール"))
-        self.texts = [
-            ax.text(
-                0.5,
-                -0.02,
-                " ",
-                transform=ax.transAxes,
-                ha="center",
-                va="top",
-                fontsize=8,
+        # blank x labels keep room in the layout for the counters drawn over them
+        self.texts = []
+        for ax in axes:
+            ax.set_xlabel("\n".join(" " * _LINES), fontsize=8, labelpad=0)
+            self.texts.append(
+                ax.text(
+                    0.5,
+                    -0.01,
+                    " ",
+                    transform=ax.transAxes,
+                    ha="center",
+                    va="top",
+                    fontsize=8,
+                )
             )
-            for ax in axes
-        ]
         self._state: tuple = (None, None, None)
 
     def _pick(self, key: str, show: NDArray) -> NDArray:
@@ -190,9 +195,13 @@ class _Race:
             self.images[1].set_data(self._pick("bp", np.full(computed.size, bp_done)))
         if state[2] != before[2]:
             self.images[2].set_data(self._pick("diff", computed & last))
-        self.texts[0].set_text(self._numerical_text(t, done))
-        self.texts[1].set_text(self._backprop_text(bp_done))
-        self.texts[2].set_text(self._difference_text(last))
+        texts = (
+            self._numerical_text(t, done),
+            self._backprop_text(bp_done),
+            self._difference_text(last),
+        )
+        for artist, text in zip(self.texts, texts, strict=True):
+            artist.set_text(_lines(text))
         return [*self.images, *self.texts]
 
     def _numerical_text(self, t: float, done: int) -> str:
@@ -236,6 +245,15 @@ class _Race:
             f"{iters:,} 回の学習（パラメータ {n_params:,} 個、バッチ {batch}）：\n"
             f"数値微分 {num}、誤差逆伝播法 {bp}",
         )
+
+
+_LINES = 4  # lines of every counter, so the frozen layout fits them all
+
+
+def _lines(text: str) -> str:
+    """``text`` padded (or cut) to ``_LINES`` lines."""
+    lines = text.split("\n")[:_LINES]
+    return "\n".join(lines + [" "] * (_LINES - len(lines)))
 
 
 _TITLES = (
