@@ -122,3 +122,23 @@ def test_require_names_what_a_figure_needs():
     with pytest.raises(TraceError, match=r"data/x with 1 dimension\(s\).*\(4, 2\)"):
         require(tr, "fit", data=("x",), ndim={"data/x": 1})
     require(tr, "loss")  # nothing needed, nothing raised
+
+
+def test_readme_own_loop_example_runs(tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    from vizlearn.export.readback import read_animation_info
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("### Your own training loop", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    trace = scope["rec"].freeze()
+    assert trace.steps.tolist() == list(range(0, 2001, 100))
+    assert trace.loss[-1] < 0.5 * trace.loss[0]
+    assert read_animation_info(tmp_path / "mine.gif").n_frames == 21
+    for kind in ("fit", "loss", "params", "regression"):
+        vl.plot(trace, kind, style=vl.Style(width=320, height=240, dpi=40))
