@@ -617,9 +617,7 @@ def _npy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> NpyMemb
             raise FileRefused(f"'{key}' is not a plain .npy array ({reason})") from None
         header = member.tell()
     if dtype.hasobject:
-        raise FileRefused(
-            f"'{key}' holds Python objects (refused: reading needs pickle)"
-        )
+        raise FileRefused(f"'{key}' holds Python objects, which are never unpickled")
     if any(n < 0 for n in shape):
         raise FileRefused(f"'{key}' declares the shape {shape}")
     n_bytes = math.prod(shape) * dtype.itemsize
