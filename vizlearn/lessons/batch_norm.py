@@ -22,6 +22,7 @@ from vizlearn.config import option
 from vizlearn.lessons.curve_trials import (
     CurveView,
     TrialOptions,
+    estimate_bytes,
     frame_steps,
     recorded_config,
 )
@@ -159,6 +160,9 @@ LESSON = Lesson(
     source="'Deep Learning from Scratch' ch. 6, batch_norm_test.py",
     summary=summary,
     steps=lambda config: 2 * config.scales * len(config.seed_list()),
+    estimate=lambda c: estimate_bytes(
+        c, 2 * c.scales * len(c.seed_list()), 11 * c.epochs
+    ),
     frames=lambda config: len(frame_steps(config.epochs, config.frames)),
     gallery=(
         GalleryItem(

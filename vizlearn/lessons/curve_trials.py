@@ -24,6 +24,7 @@ Numpy-free at import (option groups only); numpy is imported inside.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +55,7 @@ __all__ = [
     "curves_trace",
     "frame_steps",
     "recorded_config",
+    "estimate_bytes",
     "METRICS",
 ]
 
@@ -159,6 +161,19 @@ class LossView(CurveView):
         high=1,
         high_open=True,
     )
+
+
+#: a worker's memory: MNIST's 70 000 images as float32, and the network
+WORKER_BYTES = 256 * 2**20
+
+
+def estimate_bytes(config: Any, trials: int, points: int) -> int:
+    """Memory of a run: each local worker holds MNIST; the trace holds the curves.
+
+    ``points`` is the iterations plus the evaluations of one trial.
+    """
+    workers = 0 if config.scheduler else (config.workers or os.cpu_count() or 1)
+    return min(workers, trials) * WORKER_BYTES + trials * points * 5 * 8 * 3
 
 
 def recorded_config(config: Any) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from vizlearn.lessons.curve_trials import (
     CurveView,
     OverfitOptions,
     TrialOptions,
+    estimate_bytes,
     frame_steps,
     overfit_summary,
     run_overfit,
@@ -94,6 +95,7 @@ LESSON = Lesson(
     source="'Deep Learning from Scratch' ch. 6, overfit_dropout.py",
     summary=overfit_summary,
     steps=lambda config: 2 * len(config.seed_list()),
+    estimate=lambda c: estimate_bytes(c, 2 * len(c.seed_list()), 4 * c.epochs),
     frames=lambda config: len(frame_steps(config.epochs, config.frames)),
     gallery=(
         GalleryItem(

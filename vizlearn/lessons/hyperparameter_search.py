@@ -27,6 +27,7 @@ from vizlearn.config import option
 from vizlearn.lessons.curve_trials import (
     CurveView,
     TrialOptions,
+    estimate_bytes,
     frame_steps,
     recorded_config,
 )
@@ -206,6 +207,7 @@ LESSON = Lesson(
     source="'Deep Learning from Scratch' ch. 6, hyperparameter_optimization.py",
     summary=summary,
     steps=lambda config: config.trials * len(config.seed_list()),
+    estimate=lambda c: estimate_bytes(c, c.trials * len(c.seed_list()), 5 * c.epochs),
     frames=lambda config: len(frame_steps(config.epochs, config.frames)),
     gallery=(
         GalleryItem(

@@ -21,6 +21,7 @@ from vizlearn.lessons.curve_trials import (
     COMPARE_KINDS,
     TrialOptions,
     compare_summary,
+    estimate_bytes,
     frame_steps,
     run_compare,
 )
@@ -104,6 +105,7 @@ LESSON = Lesson(
     source="'Deep Learning from Scratch' ch. 6, weight_init_compare.py",
     summary=compare_summary,
     steps=lambda config: len(config.names()) * len(config.seed_list()),
+    estimate=lambda c: estimate_bytes(c, len(c.names()) * len(c.seed_list()), c.iters),
     frames=lambda config: len(frame_steps(config.iters, config.frames)),
     gallery=(
         GalleryItem(
