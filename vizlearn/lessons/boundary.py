@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from vizlearn.config import option
+from vizlearn.lessons.kinds import METRICS
 from vizlearn.lessons.options import LessonConfig
 from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
@@ -304,6 +305,27 @@ def run(
         return run_.stopped(stop)
 
 
+PLAYGROUND = {
+    "dataset": "circles",
+    "features": ("x1", "x2", "x1sq", "x2sq"),
+    "test_ratio": 0.3,
+    "l2": 0.001,
+    "hidden": 4,
+    "until": "test_loss<0.05",
+    "epochs": 60,  # snapshots are spread over these; --until ends it near 34
+    "frames": 31,
+}
+GAUSS = {
+    "dataset": "gauss",
+    "activation": "tanh",
+    "hidden": 8,
+    "layers": 2,
+    "optimizer": "adam",
+    "lr": 0.03,
+    "epochs": 1000,
+}
+
+
 def summary(trace: Trace) -> dict[str, Any]:
     """The final loss and accuracy on the training (and test) data."""
     out = trace.outputs
@@ -336,9 +358,18 @@ LESSON = Lesson(
         Kind(
             "boundary",
             "vizlearn.render.boundary:frames_boundary",
-            "class regions over training, data on top (--units: each hidden unit)",
+            "class regions over training, data on top (--units: each hidden unit; "
+            "plane, gauss: a heat map; --test-ratio: test points and loss)",
             animated=True,
         ),
+        Kind(
+            "confusion",
+            "vizlearn.render.playground:plot_boundary_confusion",
+            "confusion matrix of the training (and test) points at --frame",
+            timed=True,
+            needs=("outputs/classes",),
+        ),
+        METRICS,
     ),
     source="DeZero step 48 (spiral data set, 2-10-3 network)",
     summary=summary,
@@ -357,6 +388,42 @@ LESSON = Lesson(
                 "3本のらせん状の点と、ネットワークが予測したクラスで塗り分けた領域",
             ),
             quick={"epochs": 5, "frames": 3},
+        ),
+        GalleryItem(
+            "boundary-playground",
+            "boundary",
+            (
+                "Playground controls: circles with x1² and x2² as inputs, a test "
+                "split, L2, stopped by --until",
+                "Playground の機能：x1²・x2² を入力に、テストデータ・L2 正則化・"
+                "--until で停止",
+            ),
+            (
+                "Two rings of points, the held-out ones hollow, on regions shaded by "
+                "the predicted class; below, training and test loss per epoch up to "
+                "where training stopped",
+                "2つの円環状の点（白抜きはテストデータ）と予測クラスで塗り分けた領域。"
+                "下は停止までの訓練・テストデータの損失関数",
+            ),
+            options=PLAYGROUND,
+            quick={**PLAYGROUND, "epochs": 5, "frames": 3, "until": ""},
+            animated=True,
+        ),
+        GalleryItem(
+            "boundary-gauss-ja",
+            "boundary",
+            (
+                "Playground's gauss regression set as a heat map, in Japanese",
+                "Playground の gauss 回帰データをヒートマップで（日本語）",
+            ),
+            (
+                "Six round bumps, positive and negative, predicted as a red-blue heat "
+                "map with the points coloured by their target",
+                "正負6つの山を赤青のヒートマップで予測し、点を目標値で色分けしたもの",
+            ),
+            options=GAUSS,
+            quick={**GAUSS, "epochs": 5, "frames": 3},
+            style={"lang": "ja"},
         ),
     ),
 )

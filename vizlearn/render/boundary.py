@@ -3,12 +3,16 @@
 Reads a classification trace with ``outputs["classes"]`` and
 ``outputs["confidence"]`` (``(frames, grid, grid)``) on the grid
 ``data["grid_x"]``, ``data["grid_y"]``; optional ``outputs["units"]``
-(``(frames, hidden, g, g)``) adds one small panel per hidden unit.
+(``(frames, hidden, g, g)``) adds one small panel per hidden unit. A
+regression trace (``outputs["value"]``) is a heat map instead, a test split
+(``data["x_test"]``, ``metrics["test_loss"]``) adds hollow test points and a
+loss strip (:mod:`vizlearn.render.playground`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 
 import matplotlib
 import numpy as np
@@ -20,6 +24,13 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from vizlearn.render.frames import FrameSource, new_figure
+from vizlearn.render.playground import (
+    HeatPanel,
+    LossStrip,
+    class_names,
+    draw_test_points,
+    has_loss_strip,
+)
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
@@ -94,7 +105,8 @@ class _BoundaryPanel:
             zorder=1,
         )
         self.points = []
-        for k, color in enumerate(_class_colors(self.n_classes, style)):
+        colors, names = _class_colors(self.n_classes, style), class_names(trace, style)
+        for k, color in enumerate(colors):
             x = d["x"][d["t"] == k]
             self.points.append(
                 ax.scatter(
@@ -106,9 +118,10 @@ class _BoundaryPanel:
                     edgecolors=c["foreground"],
                     linewidths=0.5,
                     zorder=3,
-                    label=style.label("class", k=k),
+                    label=names[k],
                 )
             )
+        self.points += draw_test_points(ax, trace, colors, style=style)
         ax.set(xlim=extent[:2], ylim=extent[2:], xlabel="x₁", ylabel="x₂")
         ax.set_aspect("equal", adjustable="box")  # the data's true shape
         ax.grid(False)
@@ -128,12 +141,12 @@ class _BoundaryPanel:
             style=self.style,
         )
         self.image.set_data(rgb)
-        self.title.set_text(_title(tr, k, self.style))
+        self.title.set_text(_title(tr, k, style=self.style))
         # spines, ticks, data and legend overlap the image: redraw them after it
         return [self.image, *self.frame, *self.points, self.legend, self.title]
 
 
-def _title(trace: Trace, k: int, style: Style) -> str:
+def _title(trace: Trace, k: int, *, style: Style) -> str:
     m, step = trace.meta, int(trace.steps[k])
     per_epoch = int(m.get("iters_per_epoch", 0))
     if per_epoch:
@@ -141,13 +154,23 @@ def _title(trace: Trace, k: int, style: Style) -> str:
         text = f"{style.label('epoch')} {step / per_epoch:.0f} / {last}"
     else:
         text = f"{style.label('iteration')} {step:,}"
-    loss = trace.outputs.get("data_loss", trace.outputs["loss"])[k]
-    text += f"   {style.label('loss')} {float(loss):.3f}"
-    if "accuracy" in trace.outputs:
-        accuracy = 100 * float(trace.outputs["accuracy"][k])
-        text += f"   {style.label('accuracy')} {accuracy:.1f}%"
+    out = trace.outputs
+    text += _scores(
+        out, k, "data_loss" if "data_loss" in out else "loss", "accuracy", style
+    )
+    if "test_loss" in out:  # a second line: the held-out points' scores
+        scores = _scores(out, k, "test_loss", "test_accuracy", style).lstrip()
+        text += f"\n{style.label('test')}{style.text(': ', '：')}{scores}"
     if trace.diverged_at is not None and k == trace.n_records - 1:
         text += "   " + style.label("diverged", k=trace.diverged_at)
+    return text
+
+
+def _scores(out: Mapping, k: int, loss: str, accuracy: str, style: Style) -> str:
+    """'   loss 0.123   accuracy 95.0%' of snapshot ``k`` (accuracy if recorded)."""
+    text = f"   {style.label('loss')} {float(out[loss][k]):.3f}"
+    if accuracy in out:
+        text += f"   {style.label('accuracy')} {100 * float(out[accuracy][k]):.1f}%"
     return text
 
 
@@ -218,18 +241,33 @@ def frames_boundary(
         raise ValueError("this trace has no hidden-unit outputs; train with --units")
     with style.context():
         fig = new_figure(style, layout="constrained")
-        if units:
-            left, right = fig.subfigures(1, 2, width_ratios=[3, 2], wspace=0.02)
-            panel = _BoundaryPanel(left.subplots(), trace, style)
-            extra = _UnitPanels(right, trace, style)
+        extra: list = []
+        ax, below, right = _layout(fig, units=units, strip=has_loss_strip(trace))
+        if trace.meta.get("task") == "regression":
+            title = partial(_title, trace, style=style)
+            panel = HeatPanel(ax, trace, title, style=style)
         else:
-            panel, extra = _BoundaryPanel(fig.subplots(), trace, style), None
+            panel = _BoundaryPanel(ax, trace, style)
+        if below is not None:
+            extra.append(LossStrip(below, trace, style=style))
+        if right is not None:
+            extra.append(_UnitPanels(right, trace, style))
 
     def update(k: int) -> Sequence[Artist]:
-        arts = panel.update(k)
-        return arts + extra.update(k) if extra else arts
+        return [a for p in (panel, *extra) for a in p.update(k)]
 
     return FrameSource(fig, update, trace.n_records, style)
+
+
+def _layout(fig: Figure, *, units: bool, strip: bool) -> tuple:
+    """The regions' Axes, the loss strip's (or None), the units' subfigure (or None)."""
+    left, right = fig, None
+    if units:
+        left, right = fig.subfigures(1, 2, width_ratios=[3, 2], wspace=0.02)
+    if strip:  # a test split: its loss under the regions
+        ax, below = left.subplots(2, 1, height_ratios=[3.2, 1])
+        return ax, below, right
+    return left.subplots(), None, right
 
 
 def plot_boundary(
