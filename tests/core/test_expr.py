@@ -141,7 +141,7 @@ def _expression(depth: int):
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(_expression(3))
 def test_random_expressions_backprop_equals_numerical_gradient(text):
     values = {"x": 0.7, "y": -1.3, "z": 2.1}

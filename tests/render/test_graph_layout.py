@@ -72,7 +72,7 @@ def dags(draw, max_nodes=30):
     return n, edges, sizes
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(dags(), st.sampled_from(["LR", "TB"]))
 def test_random_dags_lay_out_cleanly(graph, direction):
     n, edges, sizes = graph
@@ -97,7 +97,7 @@ def _expressions(depth):
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(_expressions(4))
 def test_random_expressions_up_to_30_nodes_lay_out_cleanly(text):
     values = {k: v for k, v in {"x": 0.5, "y": 1.5}.items() if k in text}

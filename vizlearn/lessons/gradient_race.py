@@ -186,7 +186,7 @@ def summary(trace: Trace) -> dict[str, Any]:
     }
 
 
-_QUICK = {"weights": 400, "frames": 8}
+_QUICK = {"weights": 100, "frames": 6}
 
 LESSON = Lesson(
     NAME,

@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LogNorm, Normalize, to_rgba
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 from numpy.typing import NDArray
 
 from vizlearn.render.frames import FrameSource, new_figure
@@ -139,8 +139,10 @@ class _Race:
             ax.grid(False)
             for spine in ax.spines.values():  # the images are drawn over them
                 spine.set_visible(False)
+        ticks = MaxNLocator(5, symmetric=True)
         fig.colorbar(
             grads,
+            ticks=ticks,
             ax=axes[:2],
             orientation="horizontal",
             fraction=0.05,
@@ -240,9 +242,9 @@ class _Race:
                 f"mean {diff.mean():.2g}\n", f"平均 {diff.mean():.2g}\n"
             )
         return head + self.style.text(
-            f"{iters:,} iterations, {n_params:,} parameters, batch {batch}:\n"
+            f"{iters:,} iterations,\n{n_params:,} parameters, batch {batch}:\n"
             f"numerical {num}, backprop {bp}",
-            f"{iters:,} 回の学習（パラメータ {n_params:,} 個、バッチ {batch}）：\n"
+            f"{iters:,} 回の学習\n（パラメータ {n_params:,} 個、バッチ {batch}）\n"
             f"数値微分 {num}、誤差逆伝播法 {bp}",
         )
 
