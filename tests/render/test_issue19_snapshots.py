@@ -39,3 +39,24 @@ def test_gradient_field(vl_image_snapshot):
 def test_newton(vl_image_snapshot):
     trace = NEWTON.run(NEWTON.make_config(iters=3000, iters_1d=100))
     vl_image_snapshot(plot_newton(trace, style=STYLE), "issue19_newton", tol=TOL)
+
+
+def test_boundary_with_test_split_and_strip(vl_image_snapshot):
+    from vizlearn.lessons.boundary import BoundaryConfig
+    from vizlearn.lessons.boundary import run as run_boundary
+    from vizlearn.render.boundary import frames_boundary
+
+    config = BoundaryConfig(dataset="circles", test_ratio=0.3, epochs=20, frames=3)
+    (frame,) = frames_boundary(run_boundary(config), style=STYLE).rgba([2])
+    vl_image_snapshot(frame, "issue19_boundary_split", tol=TOL)
+
+
+def test_boundary_gauss_heat_map_japanese_dark(vl_image_snapshot):
+    from vizlearn.lessons.boundary import BoundaryConfig
+    from vizlearn.lessons.boundary import run as run_boundary
+    from vizlearn.render.boundary import plot_boundary
+
+    trace = run_boundary(BoundaryConfig(dataset="gauss", epochs=30, frames=2))
+    vl_image_snapshot(
+        plot_boundary(trace, style=JA_DARK), "issue19_gauss_ja_dark", tol=TOL
+    )
