@@ -168,7 +168,8 @@ def _isotonic(target: NDArray, weight: NDArray) -> NDArray:
             blocks[-1][0] += s
             blocks[-1][1] += w2
             blocks[-1][2] += c
-    return np.concatenate([np.full(int(c), s / w) for s, w, c in blocks])
+    sums, weights, counts = np.array(blocks).T
+    return np.repeat(sums / weights, counts.astype(np.intp))
 
 
 def _place(desired: NDArray, offsets: NDArray, weight: NDArray) -> NDArray:
@@ -197,12 +198,19 @@ def _cross_positions(
         offsets.append(off)
         pos[order] = off - off[-1] / 2
     weight = np.where(dummy, 4.0, 1.0)  # long edges straight before short ones
+    layer = np.zeros(n, np.int64)
+    for k, order in enumerate(orders):
+        layer[order] = k
+    by_layer = {  # each kind of neighbour pairs, split by the layer of the node
+        key: [pairs[layer[pairs[:, 1]] == k] for k in range(len(orders))]
+        for key, pairs in (("up", up), ("down", down), ("near", near))
+    }
     for p in range(passes):
-        pairs = [up, down, near][p % 3] if p < passes - 1 else near
+        key = ("up", "down", "near")[p % 3] if p < passes - 1 else "near"
         ks = range(len(orders)) if p % 2 == 0 else range(len(orders) - 1, -1, -1)
         for k in ks:
             order = orders[k]
-            mean, has = _mean_of(pairs, pos, n)
+            mean, has = _mean_of(by_layer[key][k], pos, n)
             want = np.where(has[order], mean[order], pos[order])
             pos[order] = _place(want, offsets[k], weight[order])
     return pos
