@@ -193,9 +193,10 @@ LESSON = Lesson(
             ),
             (
                 "Two curves over a log axis of weight scales: batch norm stays "
-                "high across the range, the plain network only in the middle",
+                "high across most of the range, the plain network only between "
+                "0.1 and 0.3, diverging above",
                 "重みのスケール（対数軸）に対する 2 本の曲線。Batch Normalization "
-                "ありは全体で高く、なしは中ほどだけ高い",
+                "ありは広い範囲で高く、なしは 0.1〜0.3 だけ高く、それより大きいと発散",
             ),
             quick=_QUICK,
             style={"lang": "ja"},

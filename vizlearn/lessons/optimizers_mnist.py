@@ -6,7 +6,7 @@ all, He init) per optimizer, each with the book's default learning rate (SGD
 0.01, Momentum 0.01 with momentum 0.9, AdaGrad 0.01, Adam 0.001), trained for
 2 000 iterations on minibatches of 128 drawn with replacement; the minibatch
 loss of every iteration, smoothed, overlaid. SGD is the slowest; Momentum,
-AdaGrad and Adam all learn faster, AdaGrad a little faster still. Every
+AdaGrad and Adam all learn much faster. Every
 network starts from the same weights and sees the same minibatches, so only
 the update rule differs; ``--seeds 0-9`` draws the mean of ten.
 """
@@ -114,10 +114,10 @@ LESSON = Lesson(
                 "MNIST での 4 つの最適化手法：学習回数ごとの損失関数（平滑化）",
             ),
             (
-                "Four loss curves falling over 2000 iterations; SGD's stays highest, "
-                "AdaGrad's falls fastest",
+                "Four loss curves falling over 2000 iterations; SGD's stays "
+                "highest, Momentum, AdaGrad and Adam fall far faster",
                 "2000 回の学習で下がる 4 本の損失曲線。SGD が最も高く、"
-                "AdaGrad が最も速く下がる",
+                "Momentum・AdaGrad・Adam はずっと速く下がる",
             ),
             quick=_QUICK,
             animated=True,
