@@ -20,16 +20,7 @@ SMALL = Style(width=480, height=360, dpi=60)
     ],
 )
 def test_animate_dispatches_on_the_lesson(tmp_path, lesson, options, module):
-    if lesson == "sin-regression":
-        trace = vl.train(lesson, **options)
-    else:
-        import importlib
-
-        mod = importlib.import_module(f"vizlearn.lessons.{lesson}")
-        config_cls = next(
-            getattr(mod, n) for n in dir(mod) if n.endswith("Config") and n != "Config"
-        )
-        trace = mod.run(config_cls(**options))
+    trace = vl.train(lesson, **options)
     anim = vl.animate(trace, style=SMALL)
     assert anim.source.update.__module__ == f"vizlearn.render.{module}"
     out = anim.save(tmp_path / "a.gif")
@@ -58,7 +49,7 @@ def test_render_redraws_any_lessons_trace_even_smaller(tmp_path):
             "--size",
             "480x360",
             "--max-size",
-            "30KB",
+            "20KB",
             "--json",
             "-q",
         ]
@@ -67,5 +58,5 @@ def test_render_redraws_any_lessons_trace_even_smaller(tmp_path):
 
     assert "px" in json.loads(result.stdout)["fitted"]
     info = read_animation_info(out)
-    assert info.n_bytes <= 30 * 1024 and info.size[0] < 480  # redrawn smaller
+    assert info.n_bytes <= 20_000 and info.size[0] < 480  # redrawn smaller
     assert '"lesson":"boundary"' in info.comment

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -126,17 +127,20 @@ def test_list_names_lessons_and_kinds():
     [
         (
             ["animate", "sin-regression", "--lr", "0"],
-            "'--lr': 0.0 is not in the range x>0",
+            "--lr must be > 0, got 0",
         ),
         (
             ["animate", "sin-regression", "--iters", "abc"],
-            "'abc' is not a valid integer",
+            "Invalid value for '--iters': 'abc' is not an integer",
         ),
         (
             ["animate", "sin-regression", "--frames", "50", "--iters", "10"],
-            "--frames must be at most --iters + 1 = 11",
+            "--frames must be at most the number of iterations + 1 = 11",
         ),
-        (["animate", "cos-regression"], "unknown lesson 'cos-regression'; choose from"),
+        (
+            ["animate", "cos-regression"],
+            "unknown lesson 'cos-regression' (did you mean 'sin-regression'?)",
+        ),
         (
             ["animate", "sin-regression", "-o", "x.mp3"],
             "unknown format '.mp3'; use one of .gif",
@@ -148,7 +152,19 @@ def test_list_names_lessons_and_kinds():
         ),
         (["animate", "sin-regression", "--size", "big"], "is not WIDTHxHEIGHT"),
         (["animate", "sin-regression", "--theme", "neon"], "'neon' is not one of"),
-        (["plot", "histogram"], "unknown kind 'histogram'; choose from"),
+        (["plot", "histogram"], "unknown lesson 'histogram'; choose from"),
+        (
+            ["plot", "sin-regression", "--kind", "los"],
+            "'los' (did you mean 'loss'?) is not a kind of this lesson",
+        ),
+        (["animate", "sin-regression", "--lr", "nan"], "NaN and infinity"),
+        (["animate", "sin-regression", "--lr", "inf"], "NaN and infinity"),
+        (["animate", "sin-regression", "--fps", "nan"], "NaN and infinity"),
+        (
+            ["animate", "sin-regression", "--hold-last", "2parsecs"],
+            "--hold-last: '2parsecs' is not a duration",
+        ),
+        (["animte", "sin-regression"], "no command 'animte' (did you mean 'animate'?)"),
         (["render", "missing.npz"], "does not exist"),
         (["animate", "sin-regression", "--hold-last", "forever"], "not a duration"),
     ],
@@ -169,7 +185,8 @@ def test_unwritable_folder_fails_before_training(tmp_path, monkeypatch):
     monkeypatch.setattr(
         os, "access", lambda p, m: Path(p) != folder and real_access(p, m)
     )
-    monkeypatch.setattr(lesson, "run", lambda *a, **k: pytest.fail("trained anyway"))
+    never = dataclasses.replace(lesson.LESSON, run=lambda *a, **k: pytest.fail("ran"))
+    monkeypatch.setattr(lesson, "LESSON", never)
     result = invoke(["animate", "sin-regression", "-o", str(folder / "a.gif")], 2)
     assert "is not writable" in result.output
 
@@ -190,6 +207,7 @@ def test_failure_mid_render_leaves_no_file(tmp_path, monkeypatch):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(frames.FrameSource, "rgba", explode)
+    monkeypatch.setattr(frames.FrameSource, "blits", explode)
     result = invoke(
         ["animate", "sin-regression", *FAST, "-o", str(tmp_path / "a.gif")], expected=1
     )

@@ -205,7 +205,10 @@ def test_gradients_json(tmp_path):
     [
         (["mnist", "--grad", "adjoint"], "'adjoint' is not one of"),
         (["mnist", "--iters", "5", "--frames", "10"], "--frames must be at most"),
-        (["mnist", "--weight-init", "huge"], "--weight-init must be a positive std"),
+        (
+            ["mnist", "--weight-init", "huge"],
+            "--weight-init: a weight init must be xavier, he or a std > 0",
+        ),
         (["mnist", "-o", "x.mp3"], "unknown format"),
         (["mnist", "--data-dir", "/no/such/folder"], "does not exist"),
         (
@@ -214,7 +217,7 @@ def test_gradients_json(tmp_path):
         ),
         (["mnist", "--save-trace", "/no/such/run.npz"], "folder '/no/such' does not"),
         (["samplers", "--sampler", "random"], "'random' is not one of"),
-        (["metrics", "--kind", "roc"], "'roc' is not one of"),
+        (["metrics", "--kind", "roc"], "'roc' is not a kind of this lesson"),
     ],
 )
 def test_usage_errors_exit_2(args, message):

@@ -12,7 +12,9 @@ from click.testing import CliRunner
 from vizlearn.cli import cli
 from vizlearn.export.html import Card, human_size, picture_html, player_html
 from vizlearn.export.readback import read_animation_info
-from vizlearn.gallery import ENTRIES, GalleryResult, build_gallery
+from vizlearn.gallery import GalleryResult, build_gallery, command_for, entries
+
+ENTRIES = entries()
 
 SIN = ["sin-regression", "fit", "loss", "params", "fit-ja-dark", "activations"]
 
@@ -60,34 +62,24 @@ def test_registry_has_the_sin_regression_figures_and_the_other_lessons():
     }
     assert others <= set(ENTRIES)
     for e in ENTRIES.values():
-        assert all(e.caption) and all(e.alt), e.name
-        assert e.command.startswith("vizlearn "), e.name
+        assert all(e.item.caption) and all(e.item.alt), e.name
+        assert command_for(e).startswith("vizlearn "), e.name
 
 
 def test_files_written_and_listed_with_sizes(built):
     out, result = built
     names = sorted(p.name for p in result.files)
-    assert names == sorted(
-        [
-            "sin-regression.gif",
-            "sin-regression.webp",
-            "sin-regression-player.html",
-            "fit.png",
-            "loss.png",
-            "params.png",
-            "fit-ja-dark.png",
-            "activations.png",
-            "optimizers.gif",
-            "optimizers.webp",
-            "optimizers-player.html",
-            "boundary.png",
-            "weight-init.png",
-            "vanishing-gradients.gif",
-            "vanishing-gradients.webp",
-            "samplers.png",
-            "sweep.png",
-        ]
-    )
+    expected = []
+    for e in ENTRIES.values():
+        if e.item.animated:
+            expected += [f"{e.name}.gif", f"{e.name}.webp"]
+        else:
+            expected.append(f"{e.name}.png")
+        if e.item.player:
+            expected.append(f"{e.name}-player.html")
+    assert names == sorted(expected)
+    for name in ("sin-regression.gif", "fit.png", "optimizers.gif", "sweep.png"):
+        assert name in names
     info = read_animation_info(out / "sin-regression.gif")
     assert info.n_frames == 8 and info.size == (800, 600)
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -151,6 +143,19 @@ def test_same_command_same_bytes(built, tmp_path):
         assert path.read_bytes() == (out / path.name).read_bytes(), path.name
 
 
+@pytest.mark.parametrize("name", ["loss", "weight-init"])
+def test_the_command_shown_writes_the_same_file(tmp_path, monkeypatch, name):
+    build_gallery(tmp_path / "g", names=[name])  # full options, as in figures/
+    command = command_for(ENTRIES[name])
+    assert command.endswith(f"-o {name}.png")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [*command.split()[1:], "-q"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / f"{name}.png").read_bytes() == (
+        tmp_path / "g" / f"{name}.png"
+    ).read_bytes()
+
+
 def test_picture_only_when_webp_and_gif_exist():
     card = Card("x", "c", 'a "quoted" alt', ["x.png"], [10], 8, 6)
     assert picture_html(card) == (
@@ -180,7 +185,7 @@ def test_cli_gallery(tmp_path):
 def test_cli_gallery_unknown_entry(tmp_path):
     result = CliRunner().invoke(cli, ["gallery", str(tmp_path), "--only", "nope"])
     assert result.exit_code == 2
-    assert "unknown entry nope; choose from sin-regression, fit" in result.output
+    assert "unknown entry 'nope'; choose from sin-regression, fit" in result.output
     assert not any(Path(tmp_path).iterdir())
 
 

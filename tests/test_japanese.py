@@ -31,16 +31,14 @@ ENGLISH = {en for en, _ in LABELS.values() if en.isascii() and en.isalpha()} - _
 
 def _figures() -> dict[str, Figure]:
     """Every figure kind of the sin-regression lesson, drawn in Japanese."""
-    from vizlearn.lessons.activations import ActivationsConfig, curves, titles
+    from vizlearn.lessons.activations import ActivationsConfig, run
 
-    x, values = curves(ActivationsConfig())
     figures = {
         kind: api.plot(TRACE, kind, style=JA)
         for kind in ("regression", "fit", "loss", "params")
     }
     figures["loss-log"] = api.plot(TRACE, "loss", style=JA, log=True)
-    names = titles(ActivationsConfig())
-    figures["activations"] = plot_activations(x, values, titles=names, style=JA)
+    figures["activations"] = plot_activations(run(ActivationsConfig()), style=JA)
     return {k: getattr(f, "figure", f) for k, f in figures.items()}
 
 

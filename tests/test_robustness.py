@@ -17,7 +17,7 @@ from tests.test_cli import invoke
     [
         (["--frames", "100000", "--iters", "200000"], "100000 frames would take about"),
         (["--size", "20000x20000"], "20000x20000 px needs 1.5 GB per frame buffer"),
-        (["--size", "40000x100"], "cannot be drawn at all"),
+        (["--size", "40000x100"], "each side must be 16 to 32768 pixels"),
         (["--n", "1000000", "--hidden", "10000"], "needs about 447.8 GB of memory"),
     ],
 )

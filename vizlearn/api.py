@@ -145,10 +145,18 @@ def _kind(trace: Trace, kind: str | None, *, animated: bool) -> Kind:
     if kind is None:
         pool = [k for k in kinds.values() if k.animated] if animated else []
         lesson = lesson_of(trace)
+        if animated and not pool and lesson is None:
+            from vizlearn.lessons.kinds import REGRESSION_KINDS
+
+            needs = ", ".join(REGRESSION_KINDS[0].missing(trace))
+            raise ValueError(
+                f"animate needs {needs} (a regression curve), which this trace did "
+                f"not record; it can draw the stills {', '.join(kinds)}"
+            )
         if animated and not pool:
             raise ValueError(
-                f"{lesson.name if lesson else 'this trace'} has no animation; "
-                f"its figures are stills: {', '.join(kinds)}"
+                f"{lesson.name} has no animation; its figures are stills: "
+                f"{', '.join(kinds)}"
             )
         chosen = pool[0] if animated else (lesson.still if lesson else None)
         return chosen or next(iter(kinds.values()))

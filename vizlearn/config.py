@@ -230,7 +230,10 @@ def parse_pixels(value: str) -> tuple[int, int]:
         raise ValueError(f"{value!r} is not WIDTHxHEIGHT in pixels, e.g. 1200x900")
     w, h = int(match.group(1)), int(match.group(2))
     if min(w, h) < 16 or max(w, h) > 32_768:
-        raise ValueError(f"{w}x{h} px: each side must be 16 to 32768 pixels")
+        raise ValueError(
+            f"{w}x{h} px: each side must be 16 to 32768 pixels (the limit of the "
+            "renderer)"
+        )
     return w, h
 
 

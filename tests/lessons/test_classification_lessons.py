@@ -10,6 +10,7 @@ import pytest
 
 from vizlearn.core.samplers import SAMPLERS
 from vizlearn.lessons import gradients, metrics, samplers, sweep
+from vizlearn.render.runs import read_runs
 
 SHARED_MNIST = Path(  # as tests/conftest.py finds it
     os.environ.get(
@@ -32,18 +33,18 @@ def test_coverage_replays_the_training_batches():
 
 
 def test_samplers_lesson_coverage_and_accuracy():
-    runs = samplers.run(samplers.SamplersConfig(iters=100))
-    s = runs.summary()["samplers"]
+    trace = samplers.run(samplers.SamplersConfig(iters=100))
+    s = samplers.summary(trace)["samplers"]
     assert list(s) == ["with-replacement", "without-replacement", "epoch-shuffle"]
     assert s["epoch-shuffle"]["coverage_after_1_epoch"] == 1.0
     assert s["epoch-shuffle"]["iteration_all_seen"] == 10  # 300 / 30
     for name in ("with-replacement", "without-replacement"):
         # 1 - (1 - 1/300)^300 = 0.633, give or take the draw
         assert 0.55 < s[name]["coverage_after_1_epoch"] < 0.72
-    for name, trace in runs.traces.items():
-        assert len(runs.coverage[name]) == 101
-        assert trace.metrics["train_acc"].shape == (11,)  # start + 10 epochs
-        assert 0 <= s[name]["test_acc"] <= 1
+    for run in read_runs(trace):
+        assert len(trace.data[f"coverage/{run.label}"]) == 101
+        assert run.metrics["train_acc"].shape == (11,)  # start + 10 epochs
+        assert 0 <= s[run.label]["test_acc"] <= 1
 
 
 def test_samplers_config_rejects_unknown_sampler():
@@ -71,15 +72,20 @@ def test_parse_vary_and_grid():
         sweep.parse_vary("momentum=0.9")
     with pytest.raises(ValueError, match="must be a int"):
         sweep.parse_vary("layers=two")
-    bad = sweep.SweepConfig(vary=(("activation", ("relu", "swish")),))
     with pytest.raises(ValueError, match="--vary: --activation must be one of"):
-        sweep.grid(bad)
+        sweep.SweepConfig(vary=(("activation", ("relu", "swish")),))
+    with pytest.raises(
+        ValueError, match="a grid of 1,000,000 runs; the limit is 1,000"
+    ):
+        sweep.SweepConfig(
+            vary=(("lr", tuple(range(1, 1001))), ("hidden", tuple(range(1, 1001))))
+        )
 
 
 def test_sweep_results_do_not_depend_on_jobs():
     vary = (sweep.parse_vary("lr=0.5,2"), sweep.parse_vary("hidden=5,10"))
-    one = sweep.run(sweep.SweepConfig(epochs=15, vary=vary, jobs=1))
-    two = sweep.run(sweep.SweepConfig(epochs=15, vary=vary, jobs=2))
+    one = read_runs(sweep.run(sweep.SweepConfig(epochs=15, vary=vary, jobs=1)))
+    two = read_runs(sweep.run(sweep.SweepConfig(epochs=15, vary=vary, jobs=2)))
     assert [r.label for r in one] == [
         "lr=0.5, hidden=5",
         "lr=0.5, hidden=10",
@@ -121,7 +127,7 @@ def test_ten_sigmoid_layers_stay_at_chance_while_relu_learns():
         jobs=2,
         vary=(sweep.parse_vary("activation=sigmoid,relu"),),
     )
-    sigmoid, relu = sweep.run(config)
+    sigmoid, relu = read_runs(sweep.run(config))
     assert sigmoid.values == {"activation": "sigmoid"}
     assert sigmoid.metrics["test_acc"].max() < 0.15  # chance is 0.1
     assert sigmoid.metrics["train_loss"][-1] > 2.2  # ln 10 = 2.30
@@ -136,12 +142,13 @@ def test_gradients_lesson_agrees_and_times_three_methods():
     config = gradients.GradientsConfig(
         dataset="spiral", hidden=8, batch_size=30, warmup=20, naive=30, repeats=1
     )
-    result = gradients.run(config)
-    assert list(result.backprop) == ["W1", "b1", "W2", "b2"]
-    assert all(err < 1e-6 for err in result.rel_errors().values())
-    assert result.naive_vs_numerical < 1e-10
-    assert result.naive_measured == 30 and result.n_params == 2 * 8 + 8 + 8 * 3 + 3
-    s = result.summary()
+    trace = gradients.run(config)
+    meta = trace.meta
+    assert meta["tensors"] == ["W1", "b1", "W2", "b2"]
+    assert all(err < 1e-6 for err in gradients.rel_errors(trace).values())
+    assert meta["naive_vs_numerical"] < 1e-10
+    assert meta["naive_measured"] == 30 and meta["n_params"] == 2 * 8 + 8 + 8 * 3 + 3
+    s = gradients.summary(trace)
     assert set(s["seconds_per_iter"]) == {"backprop", "numerical", "naive"}
     assert all(v > 0 for v in s["seconds_per_iter"].values())
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from vizlearn.datasets.split import load_split
+from vizlearn.lessons.mnist import MnistConfig, run, summary
 from vizlearn.lessons.options import parse_weight_init
 from vizlearn.lessons.training import build_classifier, train_classifier
-from vizlearn.lessons.mnist import MnistConfig, run, summary
 from vizlearn.trace import load_trace
 
 SHARED_MNIST = Path(  # as tests/conftest.py finds it
@@ -101,9 +101,13 @@ def test_divergence_stops_training_and_keeps_a_valid_trace():
 
 
 def test_config_errors_name_the_option():
-    with pytest.raises(ValueError, match="--frames must be at most --iters"):
+    with pytest.raises(
+        ValueError, match="--frames must be at most the number of iterations"
+    ):
         MnistConfig(iters=5, frames=10)
-    with pytest.raises(ValueError, match="--weight-init must be a positive std"):
+    with pytest.raises(
+        ValueError, match="--weight-init: a weight init must be xavier, he or a std > 0"
+    ):
         MnistConfig(weight_init="big")
     with pytest.raises(ValueError, match="--lr must be > 0"):
         MnistConfig(lr=0)

@@ -77,8 +77,8 @@ def test_huge_learning_rate_diverges_and_keeps_what_was_recorded():
     [
         ({"lr": 0}, "--lr must be > 0"),
         ({"iters": 0}, "--iters must be >= 1"),
-        ({"frames": 200, "iters": 100}, "at most --iters \\+ 1 = 101"),
-        ({"activation": "softsign"}, "sigmoid, tanh, relu"),
+        ({"frames": 200, "iters": 100}, "at most the number of iterations \\+ 1 = 101"),
+        ({"activation": "softsign"}, "sigmoid, relu, tanh"),
     ],
 )
 def test_config_rejects_bad_values(kwargs, message):

@@ -6,14 +6,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from vizlearn.lessons.weight_init import (
-    TrainingConfig,
-    WeightInitConfig,
-    estimate_bytes,
-    parse_init,
-    run,
-    run_training,
-)
+from vizlearn.lessons.options import parse_weight_init as parse_init
+from vizlearn.lessons.vanishing_gradients import VanishingConfig as TrainingConfig
+from vizlearn.lessons.vanishing_gradients import run as run_training
+from vizlearn.lessons.weight_init import WeightInitConfig, estimate_bytes, run
 from vizlearn.render.histograms import (
     draw_ridge,
     frames_vanishing,

@@ -7,7 +7,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from vizlearn.datasets.split import load_split
-from vizlearn.lessons.training import build_classifier, train_classifier
+from vizlearn.lessons.training import build_classifier, runs_trace, train_classifier
 from vizlearn.render.classification import (
     animate_training,
     draw_accuracy,
@@ -20,6 +20,7 @@ from vizlearn.render.metrics import plot_confusion, plot_misclassified
 from vizlearn.render.samplers import plot_samplers
 from vizlearn.render.sweep import plot_sweep
 from vizlearn.style import Style
+from vizlearn.trace import Recorder, Trace
 
 
 @pytest.fixture(scope="module")
@@ -88,13 +89,15 @@ def test_gradients_figure():
     rng = np.random.default_rng(0)
     bp = {"W1": rng.standard_normal((30, 5)), "b1": rng.standard_normal(5)}
     num = {k: v + 1e-9 for k, v in bp.items()}
-    fig = plot_gradients(
-        bp,
-        num,
-        {"backprop": 1e-4, "numerical": 1e-2, "naive": 3.0},
-        naive_measured=10,
-        n_params=155,
-    )
+    meta = {
+        "tensors": list(bp),
+        "seconds": {"backprop": 1e-4, "numerical": 1e-2, "naive": 3.0},
+        "naive_measured": 10,
+        "n_params": 155,
+    }
+    data = {f"backprop/{k}": v for k, v in bp.items()}
+    data |= {f"numerical/{k}": v for k, v in num.items()}
+    fig = plot_gradients(Recorder(meta=meta, data=data).freeze())
     scatter, bars = fig.axes[0], fig.axes[-1]
     assert len(scatter.collections[0].get_offsets()) == 150
     assert scatter.get_xlim() == scatter.get_ylim()  # the diagonal is a diagonal
@@ -113,7 +116,13 @@ def test_samplers_figure():
         "epoch-shuffle": np.minimum(steps / 10, 1),
     }
     accuracy = {"with-replacement": (0.9, 0.85), "epoch-shuffle": (0.95, 0.9)}
-    fig = plot_samplers(coverage, accuracy, n_train=100, batch_size=10)
+    runs = [
+        (name, {}, _metrics_trace({"train_acc": [a], "test_acc": [b]}))
+        for name, (a, b) in accuracy.items()
+    ]
+    meta = {"samplers": list(coverage), "n_train": 100, "batch_size": 10}
+    data = {f"coverage/{k}": v for k, v in coverage.items()}
+    fig = plot_samplers(runs_trace(runs, meta=meta, data=data))
     cov_ax, bar_ax = fig.axes[0], fig.axes[1]
     labels = [t.get_text() for t in cov_ax.get_legend().get_texts()]
     assert labels == [
@@ -127,20 +136,30 @@ def test_samplers_figure():
     assert [round(p.get_height(), 2) for p in bar_ax.patches] == [0.9, 0.95, 0.85, 0.9]
 
 
-class _Run:
-    def __init__(self, label, scale):
-        self.label, self.epochs = label, np.arange(4.0)
-        self.metrics = {
-            "train_acc": scale * np.linspace(0.1, 0.9, 4),
-            "test_acc": scale * np.linspace(0.1, 0.8, 4),
-            "train_loss": np.linspace(2, 1, 4) / scale,
-            "test_loss": np.linspace(2, 1.2, 4) / scale,
-        }
+def _metrics_trace(metrics, steps=None):
+    n = len(next(iter(metrics.values())))
+    return Trace(
+        np.zeros(0),
+        np.zeros(0, np.int64),
+        np.zeros(0, np.int64),
+        metrics={k: np.asarray(v, float) for k, v in metrics.items()},
+        metric_steps=np.arange(n) if steps is None else steps,
+    )
+
+
+def _sweep_run(label, scale):
+    metrics = {
+        "train_acc": scale * np.linspace(0.1, 0.9, 4),
+        "test_acc": scale * np.linspace(0.1, 0.8, 4),
+        "train_loss": np.linspace(2, 1, 4) / scale,
+        "test_loss": np.linspace(2, 1.2, 4) / scale,
+    }
+    return label, {}, _metrics_trace(metrics)
 
 
 def test_sweep_figure_one_colour_per_run():
-    runs = [_Run("lr=0.01", 0.5), _Run("lr=0.1", 1.0)]
-    fig = plot_sweep(runs, title="spiral")
+    runs = [_sweep_run("lr=0.01", 0.5), _sweep_run("lr=0.1", 1.0)]
+    fig = plot_sweep(runs_trace(runs, meta={}), title="spiral")
     acc, loss = fig.axes
     assert len(acc.get_lines()) == len(loss.get_lines()) == 4
     a_train, a_val, b_train, b_val = acc.get_lines()
@@ -148,8 +167,8 @@ def test_sweep_figure_one_colour_per_run():
     assert a_val.get_linestyle() == "--" and a_train.get_linestyle() == "-"
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == ["lr=0.01", "lr=0.1", "train", "validation"]
-    with pytest.raises(ValueError, match="at least one run"):
-        plot_sweep([])
+    with pytest.raises(ValueError, match="holds no runs"):
+        plot_sweep(runs_trace([], meta={}))
 
 
 def test_metrics_figures(run):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from vizlearn.lessons.activations import ActivationsConfig, curves, titles
+from vizlearn.lessons.activations import ActivationsConfig, curves, run
 from vizlearn.render.activations import plot_activations
 from vizlearn.render.curves import draw_loss, plot_loss
 from vizlearn.render.params import plot_params
@@ -64,20 +64,19 @@ def test_activation_curves_come_from_the_layers():
     np.testing.assert_allclose(dy, s * (1 - s), atol=1e-12)
     np.testing.assert_allclose(cv["linear"][0], 3.0 * x + 0.5)
     np.testing.assert_allclose(cv["relu"][1], (x > 0).astype(float))
-    assert titles(config)["linear"] == "y = 3x + 0.5"
+    fig = plot_activations(run(config), style=SMALL)
+    assert [ax.get_title() for ax in fig.axes][1] == "y = 3x + 0.5"
 
 
 def test_activations_figure_panels():
-    config = ActivationsConfig(derivatives=True)
-    x, cv = curves(config)
-    fig = plot_activations(x, cv, titles=titles(config), style=SMALL)
+    fig = plot_activations(run(ActivationsConfig(derivatives=True)), style=SMALL)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 5
     assert all(len(ax.get_lines()) >= 2 for ax in visible)  # function + derivative
 
 
 def test_activations_reject_unknown_function():
-    with pytest.raises(ValueError, match="choose from identity, linear"):
+    with pytest.raises(ValueError, match="--function must be one of identity, linear"):
         ActivationsConfig(functions=("swish",))
 
 
@@ -87,7 +86,5 @@ def test_snapshot_loss_and_params(sin_trace, vl_image_snapshot):
 
 
 def test_snapshot_activations(vl_image_snapshot):
-    config = ActivationsConfig(derivatives=True)
-    x, cv = curves(config)
-    fig = plot_activations(x, cv, titles=titles(config), style=SMALL)
+    fig = plot_activations(run(ActivationsConfig(derivatives=True)), style=SMALL)
     vl_image_snapshot(fig, "activations", tol=2)

@@ -12,7 +12,9 @@ from vizlearn.lessons.boundary import BoundaryConfig
 from vizlearn.lessons.boundary import run as run_boundary
 from vizlearn.lessons.optimizers import OptimizersConfig
 from vizlearn.lessons.optimizers import run as run_optimizers
-from vizlearn.lessons.weight_init import TrainingConfig, WeightInitConfig, run_training
+from vizlearn.lessons.vanishing_gradients import VanishingConfig as TrainingConfig
+from vizlearn.lessons.vanishing_gradients import run as run_training
+from vizlearn.lessons.weight_init import WeightInitConfig
 from vizlearn.lessons.weight_init import run as run_weight_init
 from vizlearn.render.boundary import frames_boundary
 from vizlearn.render.histograms import plot_vanishing, plot_weight_init

@@ -27,6 +27,7 @@ from vizlearn.config import (
     from_text,
     option,
     parse_pixels,
+    validate,
 )
 
 __all__ = [
@@ -174,6 +175,8 @@ def _param_for(f: dataclasses.Field, *, dest: str, shared: bool) -> click.Option
             help=m.get("help"),
             envvar=envvar,
         )
+    if m.get("path") and default == "":
+        default = None  # click checks a default path exists; "" means "not given"
     return click.Option(
         [flag, dest],
         type=_click_type(f),
@@ -210,8 +213,11 @@ def take(kw: dict[str, Any], cls: type, *, group: str = "") -> dict[str, Any]:
     for f in dataclasses.fields(cls):
         key = f"{group}{f.name}"
         if key in kw:
+            value = kw.pop(key)
+            if value is None and f.default == "":
+                value = ""
             try:
-                out[f.name] = from_text(f, kw.pop(key))
+                out[f.name] = from_text(f, value)
             except ValueError as e:
                 raise click.BadParameter(
                     str(e), param_hint=f"'{flag_name(f)}'"
@@ -251,6 +257,9 @@ class StyleOptions:
         "light", "colour theme", choices=("light", "dark", "transparent")
     )
     lang: str = option("en", "label language", choices=("en", "ja"))
+
+    def __post_init__(self) -> None:
+        validate(self)
 
 
 def style_params() -> list[Any]:

@@ -109,6 +109,8 @@ def _make(lesson: Lesson, verb: str) -> click.Command:
     """The command of ``lesson`` under ``verb`` (animate, plot, train or lesson)."""
     params: list[click.Parameter] = [*params_for(lesson.config)]
     animating = verb in ("animate", "lesson") and lesson.animation is not None
+    # --animate on a lesson without animation is still accepted, to be refused
+    # with a message that says so
     if verb != "train":
         kinds = [k for k in lesson.kinds if k.animated or verb != "animate"]
         params += [_kind_param(kinds), *_view_params(kinds)]
@@ -116,7 +118,7 @@ def _make(lesson: Lesson, verb: str) -> click.Command:
             params.append(_frame_param())
         if animating:
             params += params_for(ExportOptions, group=EXPORT)
-        if verb == "lesson" and animating:
+        if verb == "lesson":
             params.append(
                 click.Option(
                     ["--animate"],
@@ -312,6 +314,8 @@ class _Job:
             check_distinct(outputs, self.inputs)
         except (ValueError, LimitError) as e:
             raise click.UsageError(str(e)) from None
+        except RuntimeError as e:  # a missing optional extra
+            raise click.ClickException(str(e)) from None
 
     def write(self, trace: Any, quiet: bool) -> Any:
         """Draw the figure or animation of ``trace`` and write every output."""

@@ -77,8 +77,7 @@ def parse_weight_init(text: str) -> float | str:
         value = -1.0
     if not (value > 0 and math.isfinite(value) and value < 1e6):
         raise ValueError(
-            f"--weight-init must be a positive std (e.g. 0.01), xavier or he, "
-            f"not {text!r}"
+            f"a weight init must be xavier, he or a std > 0 (e.g. 0.01), not {text!r}"
         )
     return value
 
@@ -147,8 +146,8 @@ def iterations(default: int, help: str = "training iterations (updates)") -> Any
 
 
 def frames(default: int, help: str = "snapshots (animation frames)") -> Any:
-    """Snapshots recorded, i.e. animation frames (2 to 2000)."""
-    return option(default, help, low=2, high=2000)
+    """Snapshots recorded, i.e. animation frames (at least 2; see `vizlearn.limits`)."""
+    return option(default, help, low=2, high=1_000_000)
 
 
 def seed(help: str = "random seed (data, initial weights, minibatches)") -> Any:

@@ -19,6 +19,7 @@ stay at chance while the same network with ReLU learns::
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import subprocess
 import sys
@@ -47,6 +48,7 @@ VARIABLES: dict[str, type] = {
     "optimizer": str,
     "weight_init": str,
 }
+MAX_RUNS = 1000  # a grid beyond this is a typo or a job for a cluster
 _ENV_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -82,6 +84,16 @@ class SweepConfig(o.DataOptions, o.LessonConfig):
         multiple=True,
         metavar="NAME=V1,V2,...",
     )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        n = math.prod(len(values) for _, values in self.vary)
+        if n > MAX_RUNS:
+            raise ValueError(
+                f"--vary makes a grid of {n:,} runs; the limit is {MAX_RUNS:,}"
+            )
+        if self.vary:
+            grid(self)  # every point must be a valid run
 
 
 def parse_vary(text: str) -> tuple[str, tuple[Any, ...]]:
