@@ -222,6 +222,7 @@ def animate(
     chosen = _kind(trace, kind, animated=True)
     settings = _view(chosen, view)
     source = chosen.renderer()(trace, style=style, **settings)
+    _add_recipe(source, chosen, trace, style, settings)
     anim = Animation(
         source,
         fps=fps,
@@ -232,6 +233,21 @@ def animate(
     )
     anim.remake = lambda smaller: chosen.renderer()(trace, style=smaller, **settings)
     return anim
+
+
+def _add_recipe(
+    source: FrameSource, kind: Kind, trace: Trace, style: Style, view: Mapping
+) -> None:
+    """Let worker processes rebuild the source when forking this one is unsafe.
+
+    A process with other threads (a Jupyter kernel) must not fork; its render
+    workers start from a fork server and rebuild the figure from the recipe.
+    """
+    from vizlearn.export.pipeline import single_threaded
+    from vizlearn.render.frames import Recipe
+
+    if not single_threaded():
+        source.recipe = Recipe.of(kind.draw, trace, style, **view)
 
 
 def plot(

@@ -41,6 +41,7 @@ __all__ = [
     "MIN_FRAMES_PER_JOB",
     "default_jobs",
     "encode_frames",
+    "single_threaded",
     "resolve_jobs",
     "start_method",
 ]
@@ -66,12 +67,12 @@ def start_method(recipe: Recipe | None) -> str | None:
     """'fork', 'forkserver' or None (run in this process); see the docstring."""
     if not sys.platform.startswith("linux"):
         return None
-    if _single_threaded():
+    if single_threaded():
         return "fork"
     return "forkserver" if recipe is not None else None
 
 
-def _single_threaded() -> bool:
+def single_threaded() -> bool:
     """True when no other thread runs in this process (Python's or native).
 
     OpenBLAS's own pool threads (numpy starts cores - 1 of them) do not
