@@ -136,8 +136,11 @@ def run_payload(payload: str) -> bytes:
 def serve(stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None) -> None:
     """A worker's loop: JSON payloads by line in; ``OK n``/``ERR n`` + n bytes out."""
     stdin = stdin or sys.stdin.buffer
-    stdout = stdout or sys.stdout.buffer
-    sys.stdout = sys.stderr  # a stray print() must not corrupt the answers
+    if stdout is None:  # answers on a copy of fd 1; fd 1 itself becomes stderr,
+        sys.stdout.flush()  # so no stray print (Python's or C's) corrupts them
+        stdout = os.fdopen(os.dup(1), "wb")
+        os.dup2(2, 1)
+        sys.stdout = sys.stderr
     for line in stdin:
         try:
             status, body = b"OK", run_payload(line.decode())
