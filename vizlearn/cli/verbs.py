@@ -692,7 +692,7 @@ def list_command(as_json: bool, lang: str) -> None:
             }
             for lesson in lessons
         }
-        click.echo(json.dumps({"lessons": data}, sort_keys=True, ensure_ascii=False))
+        click.echo(json.dumps({"lessons": data}, ensure_ascii=False))
         return
     click.echo("Lessons (vizlearn animate|plot|train LESSON, or vizlearn LESSON):")
     for lesson in lessons:
