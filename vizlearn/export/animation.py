@@ -23,6 +23,8 @@ __all__ = [
     "frame_durations",
     "full_provenance",
     "plan_frames",
+    "animation_format",
+    "write_encoded",
 ]
 
 ANIMATION_FORMATS = ("gif", "webp", "apng", "png", "mp4", "webm", "html")  # png: APNG
@@ -136,11 +138,11 @@ class Animation:
         from vizlearn.files import atomic_path
 
         path = Path(path)
-        fmt = _format(path)
+        fmt = animation_format(path)
         if fmt == "html":
             return _save_html(self, path)
         with atomic_path(path) as tmp:
-            _write(self, tmp, fmt, on_frame, self.jobs if jobs is None else jobs)
+            write_encoded(self, tmp, fmt, on_frame, self.jobs if jobs is None else jobs)
         return path
 
     def to_bytes(self, fmt: str = "gif") -> bytes:
@@ -209,7 +211,7 @@ class Animation:
         return buf.getvalue()
 
 
-def _format(path: Path) -> str:
+def animation_format(path: Path) -> str:
     """The animation format of ``path`` from its suffix (.png and .apng: APNG)."""
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in (*ANIMATION_FORMATS, "apng"):
@@ -221,7 +223,7 @@ def _format(path: Path) -> str:
     return "apng" if fmt == "png" else fmt
 
 
-def _write(
+def write_encoded(
     anim: Animation,
     tmp: Path,
     fmt: str,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from vizlearn.export.animation import Animation, _format, _write
+from vizlearn.export.animation import Animation, animation_format, write_encoded
 from vizlearn.files import atomic_path
 
 __all__ = ["Fit", "Setting", "LADDER", "save_within"]
@@ -90,7 +90,7 @@ def save_within(
     Raises ValueError (nothing written) if even the last rung is too large.
     """
     path = Path(path)
-    fmt = _format(path)
+    fmt = animation_format(path)
     ladder = _ladder(fmt, anim.remake is not None, anim.max_colors)
     n_frames = anim.n_frames
     smallest = None
@@ -99,7 +99,9 @@ def save_within(
         while i < len(ladder):
             setting = ladder[i]
             candidate = _apply(anim, setting)
-            _write(candidate, tmp, fmt, on_frame, anim.jobs if jobs is None else jobs)
+            write_encoded(
+                candidate, tmp, fmt, on_frame, anim.jobs if jobs is None else jobs
+            )
             n_bytes = tmp.stat().st_size
             if n_bytes <= max_bytes:
                 size = candidate.source.figure.canvas.get_width_height(physical=True)
