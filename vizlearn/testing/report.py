@@ -54,7 +54,7 @@ def _page(rows: Sequence[Mapping[str, Any]]) -> str:
 body {{ font: 15px/1.45 system-ui, sans-serif; margin: 1rem; }}
 table {{ border-collapse: collapse; width: 100%; }}
 td, th {{ border: 1px solid #8884; padding: .4rem; vertical-align: top; }}
-th {{ text-align: left; }}
+th {{ text-align: left; font-weight: normal; }}
 img {{ max-width: 32vw; height: auto; image-rendering: pixelated; }}
 code {{ overflow-wrap: anywhere; }}
 </style></head>
@@ -64,7 +64,7 @@ code {{ overflow-wrap: anywhere; }}
 pixels in red). Update the baselines with <code>pytest --vizlearn-update</code>
 once the actual images are right.</p>
 <table>
-<tr><th>test</th><th>expected</th><th>actual</th><th>diff</th></tr>
+<tr><th>expected</th><th>actual</th><th>diff</th></tr>
 {body}
 </table>
 </body></html>
@@ -72,15 +72,13 @@ once the actual images are right.</p>
 
 
 def _row(row: Mapping[str, Any]) -> str:
-    rms, tol = row.get("rms"), row.get("tol")
-    numbers = ""
-    if rms is not None:
-        numbers = f"<br>RMS {rms:.3f} (tolerance {tol:g})"
-    cells = [
-        f"<td><code>{html.escape(str(row.get('test', '')))}</code><br>"
-        f"<code>{html.escape(Path(row['baseline']).name)}</code><br>"
-        f"{html.escape(str(row.get('message', '')))}{numbers}</td>"
-    ]
+    """One failure: a full-width line naming it, then its three images."""
+    head = (
+        f'<tr><th colspan="3"><code>{html.escape(str(row.get("test", "")))}</code>'
+        f" · <code>{html.escape(Path(row['baseline']).name)}</code><br>"
+        f"{html.escape(str(row.get('message', '')))}</th></tr>"
+    )
+    cells = []
     for kind in ("expected", "actual", "diff"):
         src = row.get("images", {}).get(kind)
         cells.append(
@@ -89,7 +87,7 @@ def _row(row: Mapping[str, Any]) -> str:
             if src
             else "<td>-</td>"
         )
-    return "<tr>" + "".join(cells) + "</tr>"
+    return head + "\n<tr>" + "".join(cells) + "</tr>"
 
 
 def unused_baselines(
