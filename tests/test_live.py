@@ -110,3 +110,30 @@ def test_progress_bar_counts_iterations(monkeypatch):
     assert bar.n == 30 and bar.total == 30 and bar.closed
     assert bar.postfix.startswith("loss 0.0333")
     np.testing.assert_array_equal(rec.freeze().loss_steps, np.arange(30))
+
+
+def test_as_on_step_of_vl_train_it_counts_the_lessons_iterations(monkeypatch):
+    import vizlearn as vl
+
+    tqdm_auto = pytest.importorskip("tqdm.auto", reason="pip install tqdm")
+    done = []
+
+    class Bar:
+        n = 0
+
+        def __init__(self, total=None, **_):
+            done.append(self)
+
+        def update(self, k):
+            self.n += k
+
+        def set_postfix_str(self, text, refresh=True):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(tqdm_auto, "tqdm", Bar)
+    progress = live(progress=True, total=60, every=0, notebook=True)
+    vl.train("sin-regression", iters=60, frames=3, n=10, on_step=progress)
+    assert done[0].n == 60

@@ -78,13 +78,13 @@ class LiveRecorder(Recorder):
     def record(self, step: int, **what: Any) -> None:
         """Record as `Recorder.record` does; redraw when ``every`` seconds passed."""
         super().record(step, **what)
-        self(step)
+        self(int(step) + 1)
 
-    def __call__(self, step: int) -> None:
-        """Note that iteration ``step`` ran (``on_step`` of ``vl.train``)."""
-        self._step = int(step)
+    def __call__(self, done: int) -> None:
+        """Note that ``done`` iterations ran (so it serves as ``on_step``)."""
+        self._step = int(done) - 1
         if self._bar is not None:
-            self._bar.update(max(0, self._step + 1 - self._bar.n))
+            self._bar.update(max(0, int(done) - self._bar.n))
         if time.monotonic() - self._last >= self._wait:
             self.update()
 
