@@ -3,7 +3,8 @@
 Every reader is bounded before it parses: the file's size, its number of
 columns and rows (refused with an estimate of what they would hold, before a
 cell is read), and the length of a field. Each problem is one line naming the
-file, the line where there is one, and what is allowed.
+file, the line where there is one, and what is allowed. (About 350 lines:
+four formats share the table reader, the bounds and the messages.)
 """
 
 from __future__ import annotations

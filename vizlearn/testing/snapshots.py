@@ -4,6 +4,7 @@ Each call compares one object with one baseline in the test's snapshot
 folder, and notes what it used, wrote or found different in the test's
 ``user_properties`` (so that pytest-xdist carries the notes from the workers
 to the process that writes the report; see `vizlearn.testing.report`).
+(About 350 lines: stills, animations and traces share the baseline logic.)
 """
 
 from __future__ import annotations
