@@ -69,12 +69,15 @@ def run(args: list[str], cwd: Path, *, stdout=None, sig: tuple | None = None) ->
     if sig is not None:
         signum, marker = sig
         os.set_blocking(proc.stderr.fileno(), False)
-        parent = psutil.Process(proc.pid)
+        parent, seen_at = psutil.Process(proc.pid), None
         while proc.poll() is None and time.monotonic() - start < TIMEOUT:
             err += proc.stderr.read() or b""
-            kids = parent.children(recursive=True)
-            if marker.encode() in err and (kids or marker == "training"):
-                time.sleep(0.3)
+            if seen_at is None and marker.encode() in err:
+                seen_at = time.monotonic()
+            # wait for render workers, if there are any (a short render has none)
+            waited = seen_at is not None and time.monotonic() - seen_at > 0.5
+            if seen_at is not None and (parent.children(recursive=True) or waited):
+                time.sleep(0.2)
                 workers = parent.children(recursive=True)
                 break
             time.sleep(0.02)
