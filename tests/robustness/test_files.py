@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from vizlearn import files
 from vizlearn.files import (
     FileRefused,
     atomic_outputs,
@@ -123,7 +122,6 @@ def test_stale_temporaries_of_dead_or_reused_pids_are_removed(tmp_path: Path) ->
         folder.mkdir()  # only files are touched
         hour_ago = time.time() - 3600
         os.utime(reused, (hour_ago, hour_ago))  # older than the process with its PID
-        files._CLEANED.discard(tmp_path.resolve())
         assert sorted(remove_stale_temps(tmp_path)) == sorted([dead, reused])
         left = {live.name, mine.name, folder.name, *(p.name for p in others)}
         assert set(_names(tmp_path)) == left
@@ -317,9 +315,9 @@ def test_a_cleanup_that_hangs_after_sigterm_is_cut_short() -> None:
     script = textwrap.dedent(
         """
         import time
-        import vizlearn.files as files
-        files.STOP_GRACE_SECONDS = 0.5
-        files.install_signal_handlers()
+        from vizlearn.files import install_signal_handlers, signals
+        signals.STOP_GRACE_SECONDS = 0.5
+        install_signal_handlers()
         try:
             print("working", flush=True)
             time.sleep(20)
