@@ -30,9 +30,14 @@ def rng() -> np.random.Generator:
 
 
 @pytest.fixture(autouse=True)
-def _close_pyplot_figures():
-    """Renderers must not use pyplot; close anything a test opened anyway."""
+def _no_pyplot_figures():
+    """Renderers must not use pyplot: a figure left open in pyplot fails the test."""
     yield
-    import matplotlib.pyplot as plt
+    import sys
 
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return
+    leaked = plt.get_fignums()
     plt.close("all")
+    assert not leaked, f"{len(leaked)} pyplot figure(s) left open: use Figure()"

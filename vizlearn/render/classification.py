@@ -75,14 +75,14 @@ class _LossArtists:
         ax.set_xlim(0, last)
         top = float(np.quantile(self.raw, 0.995)) if len(self.raw) else 1.0
         ax.set_ylim(0, top * 1.05 or 1.0)
-        ax.legend(loc="upper right")
+        self.legend = ax.legend(loc="upper right")  # above the lines: redrawn too
         ax.set_title(style.label("loss_curve"))
 
     def update(self, step: int) -> list[Artist]:
         n = int(np.searchsorted(self.steps, step, side="left"))
         self.line.set_data(self.steps[:n], self.raw[:n])
         self.mean.set_data(self.steps[:n], self.avg[:n])
-        return [self.line, self.mean]
+        return [self.line, self.mean, self.legend]
 
 
 class _AccuracyArtists:
@@ -103,7 +103,7 @@ class _AccuracyArtists:
         ax.set(xlabel=style.label("epoch"), ylabel=style.label("accuracy"))
         ax.set_xlim(0, max(1.0, float(self.epochs[-1]) if len(self.epochs) else 1.0))
         ax.set_ylim(0, 1.0)
-        ax.legend(loc="lower right")
+        self.legend = ax.legend(loc="lower right")  # above the lines: redrawn too
         ax.set_title(style.label("accuracy_curve"))
         # the latest numbers, above the legend (the curves live near the top)
         self.numbers = ax.text(
@@ -126,7 +126,7 @@ class _AccuracyArtists:
             self.numbers.set_text(
                 f"{a} {self.train[n - 1]:.3f}\n{b} {self.test[n - 1]:.3f}"
             )
-        return [self.tr, self.te, self.numbers]
+        return [self.tr, self.te, self.legend, self.numbers]
 
 
 def draw_training_loss(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
@@ -81,15 +82,21 @@ class FrameSource:
         """Yield frames as `Blit` views (no copies); see the module docstring."""
         with self.style.context():
             animated = list(self.update(0))
+            above = _drawn_above(animated, self.figure)
+            animated += above
             self._freeze_layout()
             for artist in animated:
                 artist.set_animated(True)
             self.figure.canvas.draw()  # everything but the animated artists
         blitter = _Blitter(self.figure, self.style)
         layouts = LayoutCache.install(self.figure)
+
+        def update(k: int) -> list[Artist]:
+            return [*self.update(k), *above]
+
         try:
             indices = range(self.n_frames) if indices is None else indices
-            yield from blitter.run(self.update, indices)
+            yield from blitter.run(update, indices)
         finally:
             for artist in animated:
                 artist.set_animated(False)
@@ -182,6 +189,31 @@ class Recipe:
         source = render(trace, style=self.style, **dict(self.options))
         source.recipe = self
         return source
+
+
+def _drawn_above(moving: Sequence[Artist], fig: Figure) -> list[Artist]:
+    """Static artists a full redraw paints over ``moving`` ones: spines, axes, legends.
+
+    They are redrawn wherever a moving artist was or is (never elsewhere), so
+    a curve running along a spine or under a legend looks as in a full redraw.
+    """
+    kept = set(moving)
+    lowest: dict[Any, float] = {}
+    for artist in moving:
+        ax = getattr(artist, "axes", None)
+        if ax is not None:
+            lowest[ax] = min(lowest.get(ax, np.inf), artist.get_zorder())
+    above: list[Artist] = []
+    for ax, zorder in lowest.items():
+        candidates = [*ax.spines.values(), ax.xaxis, ax.yaxis]
+        if ax.get_legend() is not None:
+            candidates.append(ax.get_legend())
+        above += [
+            a
+            for a in candidates
+            if a not in kept and a.get_visible() and a.get_zorder() > zorder
+        ]
+    return above
 
 
 class _Blitter:
@@ -297,7 +329,9 @@ def footprint(artist: Artist, fig: Figure, renderer: object) -> Boxes:
         xy0, xy1, pad = np.array([[0.0, 0.0]]), np.array([[width, height]]), 0.0
     keep = np.isfinite(xy0).all(axis=1) & np.isfinite(xy1).all(axis=1)
     xy0, xy1 = xy0[keep] - pad - _AA, xy1[keep] + pad + _AA
-    clip = artist.get_clip_box() if artist.get_clip_on() else None
+    # an Axis draws its tick labels outside the axes, whatever its clip box says
+    clipped = artist.get_clip_on() and not isinstance(artist, Axis)
+    clip = artist.get_clip_box() if clipped else None
     if clip is not None:
         xy0 = np.maximum(xy0, clip.p0 - _AA)
         xy1 = np.minimum(xy1, clip.p1 + _AA)
@@ -321,6 +355,19 @@ def _segment_extents(
     return np.array([p.min(axis=0) for p in parts]), np.array(
         [p.max(axis=0) for p in parts]
     )
+
+
+def _axis_extent(axis: Axis, renderer: object) -> Bbox:
+    """The box of everything an axis paints: tick labels, label, tick marks, grid.
+
+    Its window extent and tight box each leave some of them out.
+    """
+    boxes = [axis.get_tightbbox(renderer) or axis.get_window_extent(renderer)]
+    for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+        for part in (tick.tick1line, tick.tick2line, tick.gridline):
+            if part.get_visible():
+                boxes.append(part.get_window_extent(renderer))
+    return Bbox.union([b for b in boxes if b is not None and b.width >= 0])
 
 
 def _extent(
@@ -352,7 +399,10 @@ def _extent(
         size = np.sqrt(np.max(artist.get_sizes(), initial=1.0))
         edge = float(np.max(artist.get_linewidth(), initial=0))
         return xy, xy, (reach * size + edge) * dpi / 72
-    box = artist.get_window_extent(renderer)
+    if isinstance(artist, Axis):
+        box = _axis_extent(artist, renderer)
+    else:
+        box = artist.get_window_extent(renderer)
     patch = getattr(artist, "get_bbox_patch", lambda: None)()
     if patch is not None:  # a text's box is drawn around it
         box = Bbox.union([box, patch.get_window_extent(renderer)])
