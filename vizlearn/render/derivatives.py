@@ -138,6 +138,8 @@ class _GrowthPanel:
         ax.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02))
         ax.set_aspect("equal")
         ax.set_axis_off()
+        for part in (*ax.spines.values(), ax.xaxis, ax.yaxis):
+            part.set_visible(False)  # off for the blitter too, not only axison
         fg = style.colors["foreground"]
         self.edges = LineCollection([], colors=fg, linewidths=0.6, zorder=1)
         ax.add_collection(self.edges)

@@ -207,6 +207,8 @@ class GraphPanel:
         self.ax.set_xlim(cx - half_w, cx + half_w)
         self.ax.set_ylim(cy - half_h, cy + half_h)
         self.ax.set_axis_off()
+        for part in (*self.ax.spines.values(), self.ax.xaxis, self.ax.yaxis):
+            part.set_visible(False)  # off for the blitter too, not only axison
         return em
 
     # --- static drawing ------------------------------------------------------

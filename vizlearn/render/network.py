@@ -125,6 +125,8 @@ class _Diagram:
             ylim=(xy[:, 1].min() - pad - 0.4, xy[:, 1].max() + pad + 0.6),
         )
         ax.set_axis_off()
+        for part in (*ax.spines.values(), ax.xaxis, ax.yaxis):
+            part.set_visible(False)  # off for the blitter too, not only axison
 
     def _pairs(self):
         for k, W in enumerate(self.W):
