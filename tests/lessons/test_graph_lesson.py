@@ -215,3 +215,19 @@ def test_vl_graph_draws_a_dezero_shaped_graph(tmp_path):
     anim = graph(y, animate=True, look="book", style=Style.from_preset("thumbnail"))
     assert anim.n_frames == 6
     assert still.save(tmp_path / "g.png").stat().st_size > 1000
+
+
+def test_a_variable_used_twice_shows_each_uses_share_on_its_edge():
+    # f = x*y + x at x=2, y=3: df/dx = y + 1 = 4 flows back as 3 (via ×) and 1 (via +)
+    trace = LESSON.run(LESSON.make_config(expr="x * y + x", values="x=2,y=3"))
+    style = Style.from_preset("thumbnail")
+    fig = plot_graph(trace, style=style)
+    red = {
+        t.get_text()
+        for t in fig.axes[0].texts
+        if t.get_color() == style.colors["model"] and t.get_zorder() == 4
+    }
+    assert {"3", "1", "2"} <= red and "4" not in red  # 2 = df/dy on y's edge
+    dezero = plot_graph(trace, style=style, look="dezero")
+    assert "∂ 4" in {t.get_text() for t in dezero.axes[0].texts}  # x's total
+    assert LESSON.summary(trace)["gradients"] == {"x": 4.0, "y": 2.0}

@@ -247,7 +247,7 @@ def frames_growth(trace: Trace, *, style: Style) -> FrameSource:
         title.set_text(
             style.text(
                 f"graph of tanh's {order_name(k, style)}: {counts[k]} nodes",
-                f"tanh の{order_name(k, style)}の計算グラフ：{counts[k]} ノード",
+                f"tanh の {order_name(k, style)}の計算グラフ：{counts[k]} ノード",
             )
             if k
             else style.text(
