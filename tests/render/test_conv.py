@@ -158,3 +158,8 @@ def test_an_mnist_digit_is_drawn_as_images_filling_cell_by_cell():
     assert out.get_cmap().name.startswith("RdBu_r")  # an edge filter has signs
     formula = source.figure.get_axes()[3].texts[1].get_text()
     assert formula.endswith("(28 + 2·0 − 3) / 1 + 1 = 26")
+    blitted = list(source.rgba([0, 9]))
+    for k, frame in zip((0, 9), blitted, strict=True):
+        still = source.still(k)
+        still.canvas.draw()
+        np.testing.assert_array_equal(np.asarray(still.canvas.buffer_rgba()), frame)

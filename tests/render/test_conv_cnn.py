@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from vizlearn.render.cnn import (
+    GAP,
     frames_filters,
     mosaic,
     plot_features,
@@ -51,10 +52,11 @@ def _scaled(m):
 def test_mosaic_tiles_each_map_at_its_own_scale():
     maps = np.arange(3 * 2 * 2, dtype=float).reshape(3, 2, 2)
     out = mosaic(maps, columns=2)
-    assert out.shape == (2 * 3 - 1, 2 * 3 - 1)
+    assert out.shape == (2 * 3 + 1, 2 * 3 + 1)
     np.testing.assert_array_equal(out[tile(2, (2, 2), 2)], [[0, 1 / 3], [2 / 3, 1]])
-    assert np.isnan(out[2]).all() and np.isnan(out[:, 2]).all()  # the gaps
-    assert np.isnan(out[3:, 3:]).all()  # the missing fourth tile
+    assert (out[0] == GAP).all() and (out[:, 3] == GAP).all()  # lines around tiles
+    assert np.isnan(out[4:, 4:]).all()  # where a fourth tile would be
+    assert (out[3:, 3] == GAP).all()  # the third tile keeps its right line
 
 
 def test_filter_animation_has_a_frame_per_epoch_and_shows_each_snapshot(trace):
@@ -83,7 +85,7 @@ def test_before_after_is_figure_7_24(trace):
     np.testing.assert_allclose(
         after.get_array(), mosaic(trace.outputs["filters"][-1, :, 0])
     )
-    assert before.get_array().shape == (4 * 6 - 1, 8 * 6 - 1)  # 8 per row, 4 rows
+    assert before.get_array().shape == (4 * 6 + 1, 8 * 6 + 1)  # 8 per row, 4 rows
     texts = _texts(fig)
     assert "before training (epoch 0)" in texts and "after training (epoch 2)" in texts
 
@@ -115,3 +117,14 @@ def test_feature_maps_japanese_dark(trace):
     texts = _texts(plot_features(trace, style=style))
     assert "畳み込み層の出力\n30 × 24 × 24" in texts
     assert any("プーリング" in t for t in texts)
+
+
+def test_filter_frames_blitted_equal_full_redraws(trace):
+    source = frames_filters(trace, style=SMALL)
+    blitted = list(source.rgba())
+    for k in (0, 2):
+        still = source.still(k)
+        still.canvas.draw()
+        np.testing.assert_array_equal(
+            np.asarray(still.canvas.buffer_rgba()), blitted[k]
+        )

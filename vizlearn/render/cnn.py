@@ -14,12 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from numpy.typing import NDArray
 
+from vizlearn.render.conv import blank_axes
 from vizlearn.render.frames import FrameSource, new_figure
 from vizlearn.style import Style
 from vizlearn.trace import Trace
@@ -49,31 +49,41 @@ def _accuracy(trace: Trace, k: int) -> float | None:
     return float(acc[hit[-1]]) if acc is not None and len(hit) else None
 
 
+GAP = -1.0
+"""Mosaic value of the 1-pixel lines around each tile (drawn in the muted colour)."""
+
+
 def mosaic(
     maps: NDArray, *, columns: int = COLUMNS, shared: bool = False
 ) -> NDArray[np.float64]:
-    """Tile ``maps`` ``(n, h, w)`` into one image, one blank (NaN) pixel between.
+    """Tile ``maps`` ``(n, h, w)`` into one image, each tile framed by ``GAP`` lines.
 
     Each map is scaled to [0, 1] over its own range (as ``imshow`` scales each
     of the book's filters), or over the range of all of them with ``shared``.
+    The places of missing tiles in the last row are NaN (blank).
     """
     n, h, w = maps.shape
     rows = -(-n // columns)
-    out = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
+    out = np.full((rows * (h + 1) + 1, columns * (w + 1) + 1), GAP)
     lo, hi = (float(maps.min()), float(maps.max())) if shared else (None, None)
-    for i, m in enumerate(maps):
-        a, b = (lo, hi) if shared else _range(m)
-        r, c = divmod(i, columns)
-        out[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = (
-            (m - a) / (b - a) if b > a else 0.5
-        )
+    for i in range(rows * columns):
+        r, c = tile(i, (h, w), columns)
+        if i >= n:
+            out[r.start - 1 : r.stop + 1, c.start - 1 : c.stop + 1] = np.nan
+            continue
+        a, b = (lo, hi) if shared else _range(maps[i])
+        out[r, c] = (maps[i] - a) / (b - a) if b > a else 0.5
+    if n % columns:  # the lines of the last tile stay
+        r, c = tile(n - 1, (h, w), columns)
+        out[r.start - 1 : r.stop + 1, c.stop] = GAP
     return out
 
 
 def tile(k: int, shape: tuple[int, int], columns: int = COLUMNS) -> tuple[slice, slice]:
     """The rows and columns of map ``k`` in a :func:`mosaic` of maps of ``shape``."""
     (h, w), (r, c) = shape, divmod(k, columns)
-    return slice(r * (h + 1), r * (h + 1) + h), slice(c * (w + 1), c * (w + 1) + w)
+    top, left = 1 + r * (h + 1), 1 + c * (w + 1)
+    return slice(top, top + h), slice(left, left + w)
 
 
 def draw_filter_grid(
@@ -86,36 +96,26 @@ def draw_filter_grid(
 ) -> AxesImage:
     """Draw ``maps`` ``(n, h, w)`` as a grid of small images (one :func:`mosaic`).
 
-    Each tile gets a thin outline, so dark weights stay visible on a dark theme.
+    Thin lines in the muted colour frame each tile, so that dark weights stay
+    visible on a dark theme and light ones on a light theme.
     """
-    colormap = blank_colormap(cmap, style)
-    ax.set_axis_off()
-    image = ax.imshow(
+    blank_axes(ax)
+    return ax.imshow(
         mosaic(maps, columns=columns),
-        cmap=colormap,
+        cmap=blank_colormap(cmap, style),
         vmin=0.0,
         vmax=1.0,
         interpolation="nearest",
     )
-    h, w = maps.shape[1:]
-    boxes = []
-    for k in range(len(maps)):
-        rows, cols = tile(k, (h, w), columns)
-        boxes.append(Rectangle((cols.start - 0.5, rows.start - 0.5), w, h))
-    ax.add_collection(
-        PatchCollection(
-            boxes, facecolor="none", edgecolor=style.colors["muted"], lw=0.6
-        )
-    )
-    return image
 
 
 def blank_colormap(name: str, style: Style):
-    """The colormap ``name`` with blank (NaN) pixels in the background colour."""
+    """The colormap ``name``: NaN in the background colour, ``GAP`` lines muted."""
     from matplotlib import colormaps
 
     back = style.colors["background"]
-    return colormaps[name].with_extremes(bad=back if back != "none" else (0, 0, 0, 0))
+    bad = back if back != "none" else (0, 0, 0, 0)
+    return colormaps[name].with_extremes(bad=bad, under=style.colors["muted"])
 
 
 def _range(a: NDArray) -> tuple[float, float]:
@@ -204,7 +204,7 @@ def plot_features(
         )
         ax = fig.add_axes((0.02, 0.3, 0.17, 0.4))
         ax.imshow(trace.data["digit"], cmap="gray_r", interpolation="nearest")
-        ax.set_axis_off()
+        blank_axes(ax)
         ax.add_patch(
             Rectangle((-0.5, -0.5), 28, 28, fill=False, ec=style.colors["muted"])
         )

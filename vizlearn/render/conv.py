@@ -22,7 +22,14 @@ from vizlearn.render.frames import FrameSource, new_figure
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
-__all__ = ["frames_conv", "draw_grid", "size_formula", "products_text", "NUMBERS_UP_TO"]
+__all__ = [
+    "blank_axes",
+    "frames_conv",
+    "draw_grid",
+    "size_formula",
+    "products_text",
+    "NUMBERS_UP_TO",
+]
 
 NUMBERS_UP_TO = 12
 """Padded inputs up to this size show their numbers; larger ones are images."""
@@ -109,17 +116,28 @@ def draw_grid(
     return artists
 
 
+def blank_axes(ax: Axes) -> None:
+    """No frame, ticks or axis lines, even when a blit redraws an axes' static parts.
+
+    ``set_axis_off`` alone leaves the axis artists visible to code that draws
+    them one by one.
+    """
+    ax.set_axis_off()
+    for artist in (ax.xaxis, ax.yaxis, *ax.spines.values()):
+        artist.set_visible(False)
+
+
 def _setup(ax: Axes, width: float, height: float, title: str) -> None:
     ax.set_xlim(-0.6, width - 0.4)
     ax.set_ylim(height - 0.4, -0.6)
     ax.set_aspect("equal")
-    ax.axis("off")
+    blank_axes(ax)
     ax.set_title(title)
 
 
-def _frame(ax: Axes, n: int, style: Style) -> None:
+def _frame(ax: Axes, n: int, style: Style) -> Rectangle:
     """A border around an ``n x n`` image (its white pixels meet the background)."""
-    ax.add_patch(
+    return ax.add_patch(
         Rectangle((-0.5, -0.5), n, n, fill=False, ec=style.colors["muted"], lw=0.8)
     )
 
@@ -147,7 +165,7 @@ class _Panels:
             fig.add_subplot(grid[0, i]) for i in range(3)
         )
         self.ax_text = fig.add_subplot(grid[1, :])
-        self.ax_text.axis("off")
+        blank_axes(self.ax_text)
         self._draw_input(n_in, depth)
         self._draw_filter(depth)
         self._draw_output(n_out)
@@ -254,7 +272,7 @@ class _Panels:
         else:
             self.cells = []
             lim = float(np.abs(self.y).max()) or 1.0
-            _frame(self.ax_out, n, s)
+            self.border = _frame(self.ax_out, n, s)  # above the image: redrawn with it
             signed = bool((self.y < 0).any())  # edges: red/blue; sums: the input's grey
             self.image = self.ax_out.imshow(
                 np.full(self.y.shape, np.nan),
@@ -285,7 +303,7 @@ class _Panels:
             shown = np.full(self.y.size, np.nan)
             shown[:filled] = self.y.ravel()[:filled]
             self.image.set_data(shown.reshape(self.y.shape))
-            moved.append(self.image)
+            moved += [self.image, self.border]
         window = self.padded[:, top : top + self.FH, left : left + self.FH]
         self.expr.set_text(products_text(window, self.W, self.b, self.y[i, j]))
         return [*moved, self.expr]

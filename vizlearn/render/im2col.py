@@ -20,6 +20,7 @@ from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from numpy.typing import NDArray
 
+from vizlearn.render.conv import blank_axes
 from vizlearn.render.frames import FrameSource, new_figure
 from vizlearn.style import Style
 from vizlearn.trace import Trace
@@ -181,7 +182,7 @@ class _Artists:
             fig.add_subplot(grid[1, 2]), shape, on, "PuOr_r", f"= {shape}"
         )
         self.ax_maps = fig.add_subplot(grid[1, 3])
-        self.ax_maps.set_axis_off()
+        blank_axes(self.ax_maps)
         self.maps = self.ax_maps.imshow(
             np.full((self.OH, self.FN * (self.OH + 1) - 1), np.nan),
             cmap="PuOr_r",
@@ -195,7 +196,7 @@ class _Artists:
     def _top(self, ax_in: Axes, ax_f: Axes, xn: Normalize, wn: Normalize) -> None:
         s = self.style
         for ax in (ax_in, ax_f):
-            ax.set_axis_off()
+            blank_axes(ax)
             ax.set_aspect("equal")
         self.planes = draw_planes(
             ax_in, self.padded[0], x0=0, norm=xn, cmap="Blues", style=s

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from numpy.typing import NDArray
 
-from vizlearn.render.conv import draw_grid
+from vizlearn.render.conv import blank_axes, draw_grid
 from vizlearn.render.frames import FrameSource, new_figure
 from vizlearn.style import Style
 from vizlearn.trace import Trace
@@ -53,7 +53,7 @@ def _panel(
     ax.set_xlim(-0.6, size - 0.4)
     ax.set_ylim(size - 0.4, -0.6)
     ax.set_aspect("equal")
-    ax.axis("off")
+    blank_axes(ax)
     ax.set_title(title)
     draw_grid(ax, values, style=style, numbers=numbers)
     texts = (
