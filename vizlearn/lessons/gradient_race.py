@@ -49,7 +49,7 @@ class GradientRaceConfig(o.DataOptions, o.LessonConfig):
     chunk: int = option(
         0, "weights per clock reading (0: one row of W1, i.e. one input)", low=0
     )
-    frames: int = o.frames(24)
+    frames: int = o.frames(16)
     seed: int = o.seed()
 
 

@@ -127,8 +127,10 @@ class _Race:
             "bp": grads.to_rgba(mosaic(bp, shape), bytes=True),
             "diff": diffs.to_rgba(mosaic(np.clip(diff, lo, None), shape), bytes=True),
         }
-        self.bad = np.array(to_rgba(_bad(style)), float) * 255
-        self.index = mosaic(np.arange(bp.size, dtype=float).reshape(bp.shape), shape)
+        self.bad = np.round(np.array(to_rgba(_bad(style))) * 255).astype(np.uint8)
+        index = mosaic(np.arange(bp.size, dtype=float).reshape(bp.shape), shape)
+        self.inside = ~np.isnan(index)  # pixels of a weight (not a gap)
+        self.flat_index = index[self.inside].astype(np.intp)
         blank = self._pick("bp", np.zeros(bp.size, bool))
         self.images = [
             ax.imshow(blank, interpolation="nearest", aspect="equal") for ax in axes
@@ -175,14 +177,11 @@ class _Race:
 
     def _pick(self, key: str, show: NDArray) -> NDArray:
         """The coloured mosaic ``key`` where ``show`` (flat, W1 order), else blank."""
-        rgba = self.rgba[key].astype(float)
-        idx = self.index
-        visible = np.zeros(idx.shape, bool)
-        inside = ~np.isnan(idx)
-        visible[inside] = show[idx[inside].astype(np.intp)]
-        rgba[~visible] = self.bad
-        rgba[~inside] = (0, 0, 0, 0)
-        return rgba.astype(np.uint8)
+        visible = np.zeros(self.inside.shape, bool)
+        visible[self.inside] = show[self.flat_index]
+        rgba = np.where(visible[..., None], self.rgba[key], self.bad)
+        rgba[~self.inside] = 0  # the gaps between the units' images
+        return rgba
 
     def update(self, k: int) -> list[Artist]:
         t, done, bp_done, last = clock_at(self.trace, k)
