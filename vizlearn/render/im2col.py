@@ -157,8 +157,10 @@ class _Artists:
         )
         ax_col = self.m_col.axes
         block = self.FH * self.FH
-        for c in range(1, self.C):  # channel blocks of each row
+        self.separators = [  # channel blocks of each row; above the image, so
             ax_col.axvline(c * block - 0.5, color=s.colors["background"], lw=2.5)
+            for c in range(1, self.C)  # redrawn with it
+        ]
         ax_col.set_xlabel(
             s.text(
                 "C·FH·FW = {n} values per window",
@@ -258,6 +260,7 @@ class _Artists:
         return [
             *planes,
             self.m_col,
+            *self.separators,
             self.m_w,
             self.m_out,
             self.maps,
