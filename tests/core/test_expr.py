@@ -39,7 +39,8 @@ def test_buy_apple_orange_has_the_books_numbers():
     assert format_number(v["price"][0]) == "715"
     grads = {k: format_number(v[k][1]) for k in v}
     # buy_apple_orange.py prints: 715 / 110 2.2 3.3 165 650
-    assert [grads[k] for k in ("apple_num", "apple", "orange", "orange_num", "tax")] == [
+    names = ("apple_num", "apple", "orange", "orange_num", "tax")
+    assert [grads[k] for k in names] == [
         "110",
         "2.2",
         "3.3",
