@@ -12,7 +12,13 @@ from click.testing import CliRunner
 from vizlearn.cli import cli
 from vizlearn.export.html import Card, human_size, picture_html, player_html
 from vizlearn.export.readback import read_animation_info
-from vizlearn.gallery import GalleryResult, build_gallery, command_for, entries
+from vizlearn.gallery import (
+    GalleryResult,
+    build_gallery,
+    command_for,
+    entries,
+    needs_mnist,
+)
 
 ENTRIES = entries()
 
@@ -70,7 +76,9 @@ def test_files_written_and_listed_with_sizes(built):
     out, result = built
     names = sorted(p.name for p in result.files)
     expected = []
-    for e in ENTRIES.values():
+    assert set(result.entries) | set(result.skipped) == set(ENTRIES)
+    assert all(needs_mnist(ENTRIES[n].lesson, {}) for n in result.skipped)
+    for e in (ENTRIES[name] for name in result.entries):
         if e.item.animated:
             expected += [f"{e.name}.gif", f"{e.name}.webp"]
         else:
@@ -103,10 +111,11 @@ def test_page_is_self_contained(built):
 
 
 def test_cards_have_alt_text_captions_and_snippets(built):
-    out, _ = built
+    out, result = built
     page = (out / "index.html").read_text(encoding="utf-8")
     imgs = [a for t, a in _tags(page) if t == "img"]
-    assert len(imgs) == len(ENTRIES) and all(a["alt"] and a["width"] for a in imgs)
+    assert len(imgs) == len(result.entries)
+    assert all(a["alt"] and a["width"] for a in imgs)
     assert (
         "<figcaption>The final fit: data, trained curve and residuals</figcaption>"
         in page

@@ -25,6 +25,8 @@ from vizlearn.lessons import LESSONS, get_lesson
 from vizlearn.style import Style
 from vizlearn.trace import load_trace
 
+from .conftest import SHARED_MNIST
+
 TINY = Style(width=240, height=180, dpi=30)
 # options that make a lesson's run take well under a second (no downloads)
 QUICK: dict[str, dict] = {
@@ -40,8 +42,12 @@ QUICK: dict[str, dict] = {
     "mnist": {"dataset": "spiral"},
     "gradients": {"dataset": "spiral", "hidden": 4, "warmup": 2, "naive": 5},
     "metrics": {"dataset": "spiral", "iters": 20, "frames": 2},
+    "gradient-race": {"dataset": "spiral", "hidden": 4, "frames": 4},
+    "derivatives": {"orders": 2, "points": 20},
+    "network": {"iterations": 20, "frames": 3},
 }
 MNIST_LIKE = {"iters": 20, "frames": 2, "hidden": 5}
+NEEDS_MNIST = {"cnn"}  # no planar stand-in: these lessons skip without the data
 
 
 def _quick(name: str, tmp_path) -> dict:
@@ -53,6 +59,9 @@ def _quick(name: str, tmp_path) -> dict:
         options["data"] = str(csv)
     if name == "mnist":  # the lesson is MNIST's, but the loop runs on any split
         options = dict(MNIST_LIKE)
+    if name == "cnn":
+        options = {"epochs": 1, "train_size": 100, "test_size": 20}
+        options |= {"data_dir": str(SHARED_MNIST), "split_from_test": 8000}
     if not options:
         for item in lesson.gallery:
             options = {**item.options, **item.quick}
@@ -74,7 +83,19 @@ def _train(name: str, tmp_path):
 @pytest.fixture(scope="module")
 def traces(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("registry")
-    return {name: _train(name, tmp) for name in LESSONS}
+    return {
+        name: _train(name, tmp)
+        for name in LESSONS
+        if name not in NEEDS_MNIST or SHARED_MNIST.is_dir()
+    }
+
+
+@pytest.fixture(autouse=True)
+def _skip_without_mnist(request):
+    name = getattr(request.node, "callspec", None)
+    name = name.params.get("name") if name else None
+    if name in NEEDS_MNIST and not SHARED_MNIST.is_dir():
+        pytest.skip("needs ../shared/data/mnist (or $VIZLEARN_MNIST_DIR)")
 
 
 @pytest.mark.parametrize("name", list(LESSONS))

@@ -20,7 +20,14 @@ from vizlearn.lessons import all_lessons, did_you_mean
 from vizlearn.lessons.record import GalleryItem, Lesson
 from vizlearn.style import Style
 
-__all__ = ["Entry", "entries", "build_gallery", "GalleryResult", "command_for"]
+__all__ = [
+    "Entry",
+    "entries",
+    "build_gallery",
+    "GalleryResult",
+    "command_for",
+    "needs_mnist",
+]
 
 PRESET = "blog"
 
@@ -54,18 +61,38 @@ class GalleryResult:
     index: Path
     files: tuple[Path, ...]
     entries: tuple[str, ...]
+    skipped: tuple[str, ...] = ()
+    """Entries left out because they read MNIST and no data folder was given."""
+
+
+def needs_mnist(lesson: Lesson, options: Mapping[str, Any]) -> bool:
+    """Whether a run of ``lesson`` with ``options`` reads MNIST."""
+    names = {f.name for f in dataclasses.fields(lesson.config)}
+    if "data_dir" not in names:
+        return False
+    dataset = options.get("dataset")
+    if dataset is None and "dataset" in names:
+        dataset = next(
+            f.default for f in dataclasses.fields(lesson.config) if f.name == "dataset"
+        )
+    return dataset in (None, "mnist")
 
 
 @dataclass
 class _Build:
-    """One build: its language and mode, and the runs it trained so far."""
+    """One build: its language and mode, MNIST's folder, the runs trained so far."""
 
     lang: str
     quick: bool
+    mnist: Mapping[str, Any] = field(default_factory=dict)
     traces: dict[tuple, Any] = field(default_factory=dict)
 
-    def options(self, item: GalleryItem) -> dict[str, Any]:
-        return {**item.options, **(item.quick if self.quick else {})}
+    def options(self, entry: Entry) -> dict[str, Any]:
+        item = entry.item
+        options = {**item.options, **(item.quick if self.quick else {})}
+        if needs_mnist(entry.lesson, options):
+            options.update(self.mnist)
+        return options
 
     def trace(self, lesson: Lesson, options: Mapping[str, Any]) -> Any:
         key = (lesson.name, tuple(sorted((k, repr(v)) for k, v in options.items())))
@@ -93,7 +120,7 @@ def _write(entry: Entry, outdir: Path, build: _Build) -> list[Path]:
     from vizlearn import api
 
     item = entry.item
-    trace = build.trace(entry.lesson, build.options(item))
+    trace = build.trace(entry.lesson, build.options(entry))
     style = build.style(item)
     if item.animated:
         anim = api.animate(trace, item.kind, style=style, **item.view)
@@ -102,8 +129,14 @@ def _write(entry: Entry, outdir: Path, build: _Build) -> list[Path]:
     return [still.save(outdir / f"{item.name}.png")]
 
 
-def command_for(entry: Entry, lang: str = "en") -> str:
-    """The ``vizlearn`` command that writes this entry's first file."""
+def command_for(
+    entry: Entry, lang: str = "en", mnist: Mapping[str, Any] | None = None
+) -> str:
+    """The ``vizlearn`` command that writes this entry's first file.
+
+    ``mnist``: the data options the build gave MNIST lessons (their folder is
+    shown as ``DIR``).
+    """
     lesson, item = entry.lesson, entry.item
     verb = "animate" if item.animated else "plot"
     words = ["vizlearn", verb, lesson.name]
@@ -112,7 +145,10 @@ def command_for(entry: Entry, lang: str = "en") -> str:
         words += ["--kind", item.kind]
     fields = {f.name: f for f in dataclasses.fields(lesson.config)}
     view_fields = {f.name: f for f in lesson.kind(item.kind).view_fields()}
-    for name, value in {**item.options, **item.view}.items():
+    options = dict(item.options)
+    if mnist and needs_mnist(lesson, options):
+        options.update({k: "DIR" if k == "data_dir" else v for k, v in mnist.items()})
+    for name, value in {**options, **item.view}.items():
         f = fields.get(name) or view_fields[name]
         words += _flag_words(f, value)
     words += ["--preset", PRESET]
@@ -142,30 +178,41 @@ def build_gallery(
     quick: bool = False,
     names: Sequence[str] | None = None,
     on_entry: Callable[[str], Any] | None = None,
+    mnist: Mapping[str, Any] | None = None,
 ) -> GalleryResult:
     """Write every entry's files into ``outdir`` and an ``index.html`` listing them.
 
     ``quick`` trains and renders less (for tests); ``names`` picks entries.
+    ``mnist`` holds the data options of lessons that read MNIST (``data_dir``,
+    ``split_from_test``); without it those entries are left out (``skipped``).
     """
     from vizlearn.export.html import gallery_html
     from vizlearn.files import atomic_path
 
-    chosen = _choose(names)
+    build = _Build(lang, quick, dict(mnist or {}))
+    chosen, skipped = [], []
+    for e in _choose(names):
+        offline = mnist or not needs_mnist(e.lesson, build.options(e))
+        (chosen if offline else skipped).append(e)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    build = _Build(lang, quick)
     cards, written = [], []
     for e in chosen:
         if on_entry is not None:
             on_entry(e.name)
         files = _write(e, outdir, build)
-        cards.append(_card(e, files, outdir, lang))
+        cards.append(_card(e, files, outdir, lang, build.mnist))
         written += files + ([outdir / cards[-1].player] if cards[-1].player else [])
     title = "vizlearn gallery" if lang == "en" else "vizlearn ギャラリー"
     index = outdir / "index.html"
     with atomic_path(index) as tmp:
         tmp.write_text(gallery_html(cards, title=title, lang=lang), encoding="utf-8")
-    return GalleryResult(index, tuple(written), tuple(e.name for e in chosen))
+    return GalleryResult(
+        index,
+        tuple(written),
+        tuple(e.name for e in chosen),
+        tuple(e.name for e in skipped),
+    )
 
 
 def _choose(names: Sequence[str] | None) -> list[Entry]:
@@ -181,7 +228,9 @@ def _choose(names: Sequence[str] | None) -> list[Entry]:
     return [found[n] for n in names]
 
 
-def _card(e: Entry, files: list[Path], outdir: Path, lang: str) -> Any:
+def _card(
+    e: Entry, files: list[Path], outdir: Path, lang: str, mnist: Mapping[str, Any]
+) -> Any:
     from vizlearn.export.html import HTML, Card, player_html
 
     i = 1 if lang == "ja" else 0
@@ -207,7 +256,7 @@ def _card(e: Entry, files: list[Path], outdir: Path, lang: str) -> Any:
         [f.stat().st_size for f in files],
         width,
         height,
-        command_for(e, lang),
+        command_for(e, lang, mnist),
         player,
     )
 

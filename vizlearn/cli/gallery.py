@@ -45,6 +45,17 @@ METRICS_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     metavar="NAME",
     help="build only this entry (repeatable)",
 )
+@click.option(
+    "--data-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="MNIST folder for the lessons that read it (without it they are left out)",
+)
+@click.option(
+    "--split-from-test",
+    type=click.IntRange(0, 9999),
+    default=0,
+    help="with --data-dir holding only the t10k files: first N train, rest test",
+)
 @click.option("--list", "list_only", is_flag=True, help="list the entries and exit")
 @click.option("-q", "--quiet", is_flag=True, help="no progress lines")
 @click.option("--json", "as_json", is_flag=True, help="print a JSON summary on stdout")
@@ -53,6 +64,8 @@ def gallery_command(
     lang: str,
     quick: bool,
     names: tuple[str, ...],
+    data_dir: str | None,
+    split_from_test: int,
     list_only: bool,
     quiet: bool,
     as_json: bool,
@@ -79,11 +92,26 @@ def gallery_command(
         None if quiet or as_json else lambda n: click.echo(f"drawing {n}", err=True)
     )
     with guard():
+        mnist = {"data_dir": data_dir} if data_dir else {}
+        if data_dir and split_from_test:
+            mnist["split_from_test"] = split_from_test
         result = build_gallery(
-            outdir, lang=lang, quick=quick, names=names or None, on_entry=progress
+            outdir,
+            lang=lang,
+            quick=quick,
+            names=names or None,
+            on_entry=progress,
+            mnist=mnist,
         )
     files = [*map(str, result.files), str(result.index)]
-    report({"files": files, "entries": list(result.entries)}, as_json, quiet)
+    if result.skipped and not (quiet or as_json):
+        click.echo(
+            f"note: left out (they read MNIST; give --data-dir): "
+            f"{', '.join(result.skipped)}",
+            err=True,
+        )
+    summary = {"files": files, "entries": list(result.entries)}
+    report({**summary, "skipped": list(result.skipped)}, as_json, quiet)
 
 
 @click.command("import")

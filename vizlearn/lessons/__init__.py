@@ -34,6 +34,14 @@ LESSONS: dict[str, str] = {
     "mnist": "vizlearn.lessons.mnist",
     "gradients": "vizlearn.lessons.gradients",
     "metrics": "vizlearn.lessons.metrics",
+    "conv": "vizlearn.lessons.conv",
+    "im2col": "vizlearn.lessons.im2col",
+    "pooling": "vizlearn.lessons.pooling",
+    "cnn": "vizlearn.lessons.cnn",
+    "graph": "vizlearn.lessons.graph",
+    "derivatives": "vizlearn.lessons.derivatives",
+    "gradient-race": "vizlearn.lessons.gradient_race",
+    "network": "vizlearn.lessons.network",
 }
 
 

@@ -205,7 +205,10 @@ def _drawn_above(moving: Sequence[Artist], fig: Figure) -> list[Artist]:
             lowest[ax] = min(lowest.get(ax, np.inf), artist.get_zorder())
     above: list[Artist] = []
     for ax, zorder in lowest.items():
-        candidates = [*ax.spines.values(), ax.xaxis, ax.yaxis]
+        if not ax.axison:  # set_axis_off(): no spines or ticks are drawn at all
+            candidates = []
+        else:
+            candidates = [*ax.spines.values(), ax.xaxis, ax.yaxis]
         if ax.get_legend() is not None:
             candidates.append(ax.get_legend())
         above += [
@@ -391,7 +394,7 @@ def _extent(
         segments = [p.vertices for p in artist.get_paths()]
         lo, hi = _segment_extents(segments, artist.get_transform())
         return lo, hi, float(np.max(artist.get_linewidth(), initial=0)) * dpi / 72
-    if isinstance(artist, PathCollection) and len(artist.get_offsets()) > 1:
+    if isinstance(artist, PathCollection) and len(artist.get_offsets()) >= 1:
         xy = artist.get_offset_transform().transform(artist.get_offsets())
         reach = max(
             float(np.abs(p.vertices).max(initial=0)) for p in artist.get_paths()
