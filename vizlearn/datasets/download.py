@@ -3,6 +3,8 @@
 The file is written to ``NAME.part``, resumed with an HTTP Range request when
 the server allows it, retried with exponential backoff, tried on the next
 mirror on failure, and renamed to its target only once its sha256 matches.
+A ``progress(name, bytes_done, bytes_total)`` callback follows the transfer
+(see `vizlearn.datasets.reporting`); nothing here prints.
 
 Examples
 --------
@@ -18,8 +20,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from http.client import HTTPException
+from collections.abc import Callable
+from http.client import HTTPException, HTTPResponse
 from pathlib import Path
+from typing import BinaryIO
 
 from vizlearn.files import FileRefused, open_bounded
 
@@ -27,6 +31,9 @@ __all__ = ["BACKOFF_SECONDS", "DownloadError", "fetch", "sha256_of"]
 
 #: First retry delay in seconds, doubled on each retry; tests set it to 0.
 BACKOFF_SECONDS = 1.0
+_BLOCK = 1 << 16
+# progress(name, bytes_done, bytes_total or None), as vizlearn.datasets.reporting
+_Progress = Callable[[str, int, "int | None"], None]
 
 
 class DownloadError(ValueError):
@@ -59,6 +66,7 @@ def fetch(
     max_bytes: int,
     timeout: float = 30.0,
     retries: int = 3,
+    progress: _Progress | None = None,
 ) -> None:
     """Download ``name`` from the first mirror that serves it intact into ``target``.
 
@@ -76,6 +84,10 @@ def fetch(
         Refuse (and delete) a download that grows past this many bytes.
     timeout, retries
         Per-request timeout in seconds; attempts per mirror (5xx, cut transfers).
+    progress
+        Called as ``progress(name, bytes_done, bytes_total)`` when a transfer
+        starts (``bytes_done`` > 0 when it resumes), after each 64 KiB block,
+        and at its end; ``bytes_total`` is None when the server does not say.
 
     Raises
     ------
@@ -89,7 +101,7 @@ def fetch(
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + name
         try:
-            _download_with_retries(url, part, timeout, retries, max_bytes)
+            _download_with_retries(url, part, timeout, retries, max_bytes, progress)
             actual = sha256_of(part)
             if actual != sha256:
                 raise _error(
@@ -114,13 +126,18 @@ def _error(where: Path | str, what: str) -> DownloadError:
 
 
 def _download_with_retries(
-    url: str, part: Path, timeout: float, retries: int, max_bytes: int
+    url: str,
+    part: Path,
+    timeout: float,
+    retries: int,
+    max_bytes: int,
+    progress: _Progress | None,
 ) -> None:
     # Retry what may pass (5xx, a transfer cut short, which then resumes); give up
     # on this mirror at once when the host is unreachable or answers 404.
     for attempt in range(retries):
         try:
-            return _download(url, part, timeout, max_bytes)
+            return _download(url, part, timeout, max_bytes, progress)
         except urllib.error.URLError as err:
             code = getattr(err, "code", None)  # set on HTTPError only
             if code == 416:  # our .part is already past the end: restart
@@ -133,7 +150,9 @@ def _download_with_retries(
         time.sleep(BACKOFF_SECONDS * 2**attempt)
 
 
-def _download(url: str, part: Path, timeout: float, max_bytes: int) -> None:
+def _download(
+    url: str, part: Path, timeout: float, max_bytes: int, progress: _Progress | None
+) -> None:
     if os.path.lexists(part) and not part.is_file() or part.is_symlink():
         raise _error(part, "exists and is not a regular file; remove it")
     offset = part.stat().st_size if part.is_file() else 0
@@ -147,8 +166,44 @@ def _download(url: str, part: Path, timeout: float, max_bytes: int) -> None:
         resumed = response.status == 206 and content_range.startswith(
             f"bytes {offset}-"
         )
+        start = offset if resumed else 0
+        total = start + int(length) if length.isdigit() and len(length) < 20 else None
         with open(part, "ab" if resumed else "wb") as out:
-            for block in iter(lambda: response.read(1 << 16), b""):
-                out.write(block)
-                if out.tell() > max_bytes:
-                    raise _error(url, f"larger than {max_bytes} bytes")
+            _copy(response, out, url, max_bytes, _reporter(url, start, total, progress))
+
+
+def _reporter(
+    url: str, start: int, total: int | None, progress: _Progress | None
+) -> Callable[[int, bool], None]:
+    """``report(bytes_done, end)`` for one transfer: ``progress`` with the file name.
+
+    The last call has ``bytes_done == bytes_total``, also when the server sent
+    no length (then that call is the first to give a total).
+    """
+    if progress is None:
+        return lambda done, end: None
+    name = url.rstrip("/").rpartition("/")[2]
+    progress(name, start, total)
+
+    def report(done: int, end: bool) -> None:
+        if not end:
+            progress(name, done, total)
+        elif total is None:
+            progress(name, done, done)
+
+    return report
+
+
+def _copy(
+    response: HTTPResponse,
+    out: BinaryIO,
+    url: str,
+    max_bytes: int,
+    report: Callable[[int, bool], None],
+) -> None:
+    for block in iter(lambda: response.read(_BLOCK), b""):
+        out.write(block)
+        if out.tell() > max_bytes:
+            raise _error(url, f"larger than {max_bytes} bytes")
+        report(out.tell(), False)
+    report(out.tell(), True)
