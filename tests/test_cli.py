@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from vizlearn._version import __version__
 from vizlearn.cli import cli
 from vizlearn.export.readback import read_animation_info
+from vizlearn.lessons import LESSONS
 
 FAST = ["--iters", "300", "--frames", "6", "--size", "320x240", "--dpi", "50"]
 
@@ -298,3 +299,28 @@ def test_diverging_run_is_a_lesson_not_a_crash(tmp_path):
     assert k is not None and summary["iterations"] == k
     info = read_animation_info(out)
     assert info.n_frames >= 2 and f'"diverged_at":{k}' in info.comment
+
+
+def test_text_forms_and_standard_output(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    invoke(["plot", "graph", "-o", "g.dot", "-q"])
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")
+    result = invoke(["plot", "graph", "--format", "mermaid", "-o", "-"])
+    assert result.output.startswith("flowchart") and "715" in result.output
+    result = CliRunner().invoke(
+        cli, ["plot", "sin-regression", *FAST, "--format", "png", "-o", "-"]
+    )
+    assert result.exit_code == 0 and result.stdout_bytes.startswith(b"\x89PNG")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot"]  # nothing else
+    bad = invoke(["plot", "graph", "-o", "-"], expected=2)
+    assert "-o - (standard output) needs --format" in bad.output
+    bad = invoke(["plot", "boundary", "-o", "b.dot"], expected=2)
+    assert "this figure has no dot form" in bad.output
+    bad = invoke(["plot", "graph", "-o", "-", "--format", "dot", "--json"], 2)
+    assert "--json and -o - both write to standard output" in bad.output
+
+
+def test_every_lesson_command_builds_with_unique_options():
+    for name in LESSONS:
+        for verb in (["plot"], ["animate"], ["train"], []):
+            invoke([*verb, name, "--help"])

@@ -142,7 +142,7 @@ def test_transparent_theme_frames_do_not_pile_up(tmp_path: Path):
         (["--hold-first", "nan"], "--hold-first: 'nan' is not a duration"),
         (["--max-size", "9" * 400], "is not a size like 5MB"),
         (["--colors", "63", "-o", "x.webp"], "--colors sets a GIF palette"),
-        (["-o", "x.avi"], "use one of .gif, .webp, .png, .apng, .mp4, .html"),
+        (["-o", "x.avi"], "use one of .gif, .webp, .png, .apng, .mp4, .webm, .html"),
     ],
 )
 def test_bad_export_options_are_usage_errors(tmp_path, monkeypatch, args, message):

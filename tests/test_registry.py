@@ -152,7 +152,7 @@ def test_render_redraws_the_saved_trace(name, traces, tmp_path):
 
 
 def test_cli_has_every_verb_for_every_lesson():
-    from vizlearn.cli.verbs import animate_command, plot_command, train_command
+    from vizlearn.cli.lessons import animate_command, plot_command, train_command
 
     ctx = cli.make_context("vizlearn", ["list"])
     for name in LESSONS:

@@ -26,16 +26,21 @@ __all__ = [
     "live",
     "LiveRecorder",
     "require",
+    "graph",
+    "graph_text",
 ]
 
 if TYPE_CHECKING:
     from vizlearn.api import Still, animate, plot, save, train
+    from vizlearn.graphs import graph, graph_text
     from vizlearn.importers import read_metrics
     from vizlearn.live import LiveRecorder, live
     from vizlearn.style import Style
     from vizlearn.trace import Recorder, Trace, load_trace, require
 
 _LAZY = {
+    "graph": "vizlearn.graphs",
+    "graph_text": "vizlearn.graphs",
     "train": "vizlearn.api",
     "animate": "vizlearn.api",
     "plot": "vizlearn.api",

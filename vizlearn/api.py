@@ -36,6 +36,7 @@ __all__ = [
     "lesson_of",
     "frames_for",
     "check_budget",
+    "text",
     "Still",
 ]
 
@@ -230,9 +231,21 @@ def animate(
         hold_last_ms=hold_last_ms,
         loop=loop,
         provenance=provenance(trace),
+        holds=lesson_holds(trace, source.n_frames),
     )
     anim.remake = lambda smaller: chosen.renderer()(trace, style=smaller, **settings)
     return anim
+
+
+def lesson_holds(trace: Trace, n_frames: int) -> dict[int, int]:
+    """The pauses a lesson asks for on its key frames (``meta["holds"]``), in ms."""
+    holds = trace.meta.get("holds") or {}
+    out = {}
+    for frame, ms in holds.items():
+        k = int(frame)
+        if -n_frames <= k < n_frames and isinstance(ms, int) and 0 <= ms <= 600_000:
+            out[k % n_frames] = ms
+    return out
 
 
 def _add_recipe(
@@ -279,6 +292,19 @@ def plot(
             raise ValueError(f"--frame: {chosen.name} has no time axis (a final still)")
         figure = draw(trace, style=style, **settings)
     return Still(figure, provenance(trace))
+
+
+def text(trace: Trace, kind: str | None, fmt: str, *, frame: int = -1) -> str:
+    """The text form ``fmt`` of a kind (e.g. ``"dot"``, ``"mermaid"`` of a graph)."""
+    from vizlearn.lessons.record import load_target
+
+    chosen = _kind(trace, kind, animated=False)
+    if fmt not in chosen.texts:
+        forms = ", ".join(chosen.texts) or "none"
+        raise ValueError(
+            f"kind {chosen.name} has no {fmt} form (its text forms: {forms})"
+        )
+    return load_target(chosen.texts[fmt])(trace, frame=frame)
 
 
 def _frame_index(frame: int, n: int) -> int:

@@ -93,7 +93,7 @@ def test_im2col_batch_of_four_and_the_drawing_limit():
     assert im2col.LESSON.run(config).data["col"].shape == (36, 27)
     with pytest.raises(ValueError, match="im2col would have 100 rows; at most 64"):
         im2col.LESSON.make_config(batch=4, size=7, filter_size=3)
-    with pytest.raises(ValueError, match="--filter-size 7 does not fit --size 5"):
+    with pytest.raises(ValueError, match="--filter-size 7 does not fit --image-size 5"):
         im2col.LESSON.make_config(size=5, filter_size=7)
 
 

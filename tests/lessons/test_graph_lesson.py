@@ -114,7 +114,7 @@ def test_expression_values_match_a_numerical_gradient():
         ({"expr": "x*2", "values": "x=nan"}, "--values: x='nan'"),
         ({"expr": "x*2", "values": "x"}, "--values: 'x' is not NAME=NUMBER"),
         ({"values": "x=1"}, "--values needs --expr"),
-        ({"preset": "pear"}, "--preset must be one of apple-orange"),
+        ({"preset": "pear"}, "--example must be one of apple-orange"),
     ],
 )
 def test_bad_options_get_one_line(options, message):

@@ -27,18 +27,18 @@ __all__ = ["cli"]
 
 # verb -> ("module:attribute", short help shown by ``vizlearn --help``)
 VERBS: dict[str, tuple[str, str]] = {
-    "list": ("vizlearn.cli.verbs:list_command", "List every lesson and its figures."),
+    "list": ("vizlearn.cli.listing:list_command", "List every lesson and its figures."),
     "animate": (
-        "vizlearn.cli.verbs:animate_command",
+        "vizlearn.cli.lessons:animate_command",
         "Train a lesson and write its animation.",
     ),
-    "plot": ("vizlearn.cli.verbs:plot_command", "Train a lesson and draw one still."),
+    "plot": ("vizlearn.cli.lessons:plot_command", "Train a lesson and draw one still."),
     "train": (
-        "vizlearn.cli.verbs:train_command",
+        "vizlearn.cli.lessons:train_command",
         "Train a lesson and save its trace (.npz).",
     ),
     "render": (
-        "vizlearn.cli.verbs:render_command",
+        "vizlearn.cli.render:render_command",
         "Draw a figure or animation from a saved trace.",
     ),
     "gallery": (
@@ -73,7 +73,7 @@ class LazyGroup(click.Group):
             module, _, attr = VERBS[name][0].partition(":")
             return getattr(importlib.import_module(module), attr)
         if name in LESSONS:
-            from vizlearn.cli.verbs import lesson_command
+            from vizlearn.cli.lessons import lesson_command
 
             return lesson_command(name)
         return None

@@ -254,7 +254,10 @@ class StyleOptions:
         None, "dots per inch (sets text size relative to the figure)", low=20, high=600
     )
     theme: str = option(
-        "light", "colour theme", choices=("light", "dark", "transparent")
+        "light",
+        "colour theme (transparent: see-through with dark text; transparent-dark: "
+        "with light text, for dark slides)",
+        choices=("light", "dark", "transparent", "transparent-dark"),
     )
     lang: str = option("en", "label language", choices=("en", "ja"))
 

@@ -16,7 +16,7 @@ __all__ = ["load_settings", "SETTINGS"]
 
 SETTINGS: dict[str, tuple[str, ...] | type] = {
     "lang": ("en", "ja"),
-    "theme": ("light", "dark", "transparent"),
+    "theme": ("light", "dark", "transparent", "transparent-dark"),
     "preset": ("default", "blog", "slide", "slide-4x3", "thumbnail"),
     "fps": float,
 }

@@ -22,7 +22,7 @@ from vizlearn.config import (
 __all__ = ["ExportOptions", "check_timing", "FPS_WARNING", "STILLS", "ANIMATIONS"]
 
 STILLS = ("png", "svg", "pdf")
-ANIMATIONS = ("gif", "webp", "png", "apng", "mp4", "html")  # .png: APNG
+ANIMATIONS = ("gif", "webp", "png", "apng", "mp4", "webm", "html")  # .png: APNG
 FPS_WARNING = 50  # browsers slow down GIFs faster than this
 
 

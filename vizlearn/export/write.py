@@ -23,7 +23,14 @@ if TYPE_CHECKING:
 
     from vizlearn.export.animation import Animation
 
-__all__ = ["Written", "check_export", "write_animation", "write_still", "is_animation"]
+__all__ = [
+    "Written",
+    "check_export",
+    "write_animation",
+    "write_still",
+    "write_text",
+    "is_animation",
+]
 
 Extra = Callable[[Path], Any]
 """Writes one extra output to the (temporary) path it is given."""
@@ -147,7 +154,8 @@ def _apply(anim: Animation, options: ExportOptions) -> None:
     """Set the Animation's timing, holds, palette and workers from ``options``."""
     anim.fps, anim.loop = options.fps, options.loop
     anim.hold_first_ms, anim.hold_last_ms = options.hold_first_ms, options.hold_last_ms
-    anim.holds = check_holds(options.holds, anim.n_frames)
+    # the user's --hold replaces a lesson's own pause on the same frame
+    anim.holds = {**anim.holds, **check_holds(options.holds, anim.n_frames)}
     anim.max_colors = options.colors or anim.max_colors
     anim.jobs = options.jobs
 
@@ -168,6 +176,25 @@ def write_still(
     paths = _outputs(out, None, extras)
     with atomic_outputs(paths, inputs=inputs) as tmps:
         save_figure(figure, tmps[0], provenance=provenance)
+        for tmp, write in zip(tmps[1:], extras.values(), strict=True):
+            write(tmp)
+    return Written(tuple(paths))
+
+
+def write_text(
+    text: str,
+    out: str | Path,
+    *,
+    extras: Mapping[Path, Extra] | None = None,
+    inputs: Sequence[Path] = (),
+) -> Written:
+    """Write ``text`` (UTF-8, e.g. DOT or Mermaid) and ``extras``, all or none."""
+    from vizlearn.files import atomic_outputs
+
+    out, extras = Path(out), dict(extras or {})
+    paths = _outputs(out, None, extras)
+    with atomic_outputs(paths, inputs=inputs) as tmps:
+        tmps[0].write_text(text if text.endswith("\n") else text + "\n", "utf-8")
         for tmp, write in zip(tmps[1:], extras.values(), strict=True):
             write(tmp)
     return Written(tuple(paths))

@@ -4,7 +4,7 @@ The default is "Deep Learning from Scratch" ch. 5's shopping example
 (``buy_apple_orange.py``): 2 apples at 100 yen and 3 oranges at 150 yen with
 10 % tax cost 715 yen; backprop gives d(price)/d(apple) = 2.2,
 d/d(apple_num) = 110, d/d(orange) = 3.3, d/d(orange_num) = 165 and
-d/d(tax) = 650. ``--preset apple`` is ``buy_apple.py`` (220 yen), ``affine``
+d/d(tax) = 650. ``--example apple`` is ``buy_apple.py`` (220 yen), ``affine``
 and ``softmax-loss`` are the layers of §5.6 (with shapes on the edges), and
 ``--expr "x**2 + sin(x)" --values x=1.0`` draws any expression of + − × ÷,
 powers, exp, log, sin, cos, tanh and sigmoid.
@@ -57,6 +57,7 @@ class GraphConfig(LessonConfig):
         "the book's ch. 5 graph: apple-orange (buy_apple_orange.py), apple "
         "(buy_apple.py), affine, softmax-loss",
         choices=PRESET_NAMES,
+        flag="--example",  # --preset is the figure's size preset
     )
     expr: str = option(
         "",
@@ -234,6 +235,10 @@ _KINDS = (
         "the graph with every value and gradient (--frame: one step of the passes)",
         timed=True,
         view=GraphView,
+        texts={
+            "dot": "vizlearn.render.graph_text:to_dot",
+            "mermaid": "vizlearn.render.graph_text:to_mermaid",
+        },
     ),
 )
 

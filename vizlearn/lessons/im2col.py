@@ -34,7 +34,9 @@ class Im2colConfig(o.LessonConfig):
 
     batch: int = option(1, "images N in the batch", low=1, high=4)
     channels: int = option(3, "channels C of each image", low=1, high=4)
-    size: int = option(7, "height = width H of each image", low=2, high=16)
+    size: int = option(
+        7, "height = width H of each image", low=2, high=16, flag="--image-size"
+    )
     filter_size: int = option(5, "filter height = width FH", low=1, high=7)
     filter_num: int = option(
         2, "filters FN (columns of the filter matrix)", low=1, high=6
@@ -48,8 +50,8 @@ class Im2colConfig(o.LessonConfig):
         span = self.size + 2 * self.pad - self.filter_size
         if span < 0:
             raise ValueError(
-                f"--filter-size {self.filter_size} does not fit --size {self.size} "
-                f"with --pad {self.pad}"
+                f"--filter-size {self.filter_size} does not fit --image-size "
+                f"{self.size} with --pad {self.pad}"
             )
         if self.rows() > MAX_ROWS:
             raise ValueError(

@@ -36,7 +36,9 @@ class PoolingConfig(o.LessonConfig):
         "feature map: the book's 4x4 (Fig. 7-14) or random integers",
         choices=("book", "random"),
     )
-    size: int = option(6, "height = width of a random map", low=2, high=10)
+    size: int = option(
+        6, "height = width of a random map", low=2, high=10, flag="--map-size"
+    )
     pool: int = option(2, "pooling window (pool x pool)", low=1, high=4)
     stride: int = option(2, "stride of the window", low=1, high=4)
     seed: int = o.seed("random seed (a random map's values)")

@@ -52,6 +52,9 @@ class Kind:
     needs: tuple[str, ...] = ()
     """What the trace must hold: ``"outputs/curve"``, ``"data/x"``, ``"params"``,
     ``"metrics"``, ``"loss"`` or ``"meta/runs"``."""
+    texts: Mapping[str, str] = field(default_factory=dict)
+    """Text forms of the figure: format -> ``"module:function"`` returning a str
+    from ``(trace, frame=, **view)``, e.g. ``{"dot": ..., "mermaid": ...}``."""
 
     def missing(self, trace: Any) -> list[str]:
         """The entries of ``needs`` that ``trace`` lacks."""
