@@ -103,8 +103,10 @@ def check_pair(
         raise error(
             source, f"images must be uint8 (n, 28, 28), got {x.dtype} {x.shape}"
         )
-    if t.ndim != 1 or len(t) != len(x) or t.dtype.kind not in "iu":
-        raise error(source, f"labels {t.dtype} {t.shape} do not match {len(x)} images")
+    if t.ndim != 1 or t.dtype.kind not in "iu":
+        raise error(source, f"labels must be 1-D integers, got {t.dtype} {t.shape}")
+    if len(t) != len(x):
+        raise error(source, f"{len(t)} labels do not match {len(x)} images")
     if not len(x):
         raise error(source, "holds no images")
     if not 0 <= t.min() <= t.max() <= 9:

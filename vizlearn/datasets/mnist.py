@@ -13,6 +13,9 @@ The loader follows the book's ``load_mnist`` options (``normalize``, ``flatten``
 - the **cache** (`vizlearn.datasets.places`): downloads, checked against the
   published sha256; a file that fails is downloaded again.
 
+(About 330 lines: most are the docstrings of the book's ``load_mnist`` options;
+the IDX reader, the npz reader and folder reading live in their own modules.)
+
 Examples
 --------
 >>> data = load_mnist(data_dir=Path("mnist"), split_from_test=8000)  # doctest: +SKIP

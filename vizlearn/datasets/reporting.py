@@ -47,9 +47,12 @@ def reporting(
 
 def progress_callback(progress: Progress | None = None) -> Progress | None:
     """``progress`` if given, else the one `reporting` set, else None."""
-    return progress or _progress.get()
+    return progress if progress is not None else _progress.get()
 
 
 def note_callback(on_note: Note | None = None) -> Note:
     """``on_note`` if given, else the one `reporting` set, else the logger."""
-    return on_note or _note.get() or logger.info
+    if on_note is not None:
+        return on_note
+    note = _note.get()
+    return note if note is not None else logger.info
