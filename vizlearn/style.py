@@ -13,14 +13,15 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-__all__ = ["Style", "THEMES", "PRESETS", "LANGS", "LABELS"]
+__all__ = ["Style", "THEMES", "PRESETS", "LANGS", "LABELS", "is_transparent"]
 
 # name -> (width px, height px, dpi)
 PRESETS: dict[str, tuple[int, int, int]] = {
     "default": (960, 720, 120),
     "blog": (800, 600, 100),
-    "slide": (1920, 1080, 160),
-    "slide-4x3": (1440, 1080, 160),
+    # 10-point text is 3 % of a slide's height (a lecture hall's back row)
+    "slide": (1920, 1080, 240),
+    "slide-4x3": (1440, 1080, 240),
     "thumbnail": (400, 300, 80),
 }
 
@@ -72,7 +73,9 @@ _DARK = {
 THEMES: dict[str, dict[str, Any]] = {
     "light": _LIGHT,
     "dark": _DARK,
+    # see-through: dark text for light slides, light text for dark ones
     "transparent": {**_LIGHT, "background": "none"},
+    "transparent-dark": {**_DARK, "background": "none"},
 }
 LANGS = ("en", "ja")
 
@@ -201,7 +204,8 @@ class Style:
     Parameters
     ----------
     theme
-        One of ``THEMES``: "light", "dark" or "transparent".
+        One of ``THEMES``: "light", "dark", "transparent" (dark text) or
+        "transparent-dark" (light text, for dark slides).
     lang
         "en" or "ja" (the book's Japanese terms, drawn with IPAexGothic).
     width, height, dpi
@@ -281,7 +285,7 @@ class Style:
             "savefig.dpi": self.dpi,
         }
         rc["font.family"] = _font_family(self.lang)
-        rc["axes.unicode_minus"] = self.lang != "ja"
+        rc["axes.unicode_minus"] = True
         assert set(rc) <= set(_RC_KEYS)
         return rc
 
@@ -327,8 +331,11 @@ def _check(what: str, value: str, allowed: Mapping[str, Any] | tuple) -> None:
 
 
 def _font_family(lang: str) -> list[str]:
+    # Latin letters, digits, π and the minus sign from DejaVu Sans; kana and
+    # kanji fall back to IPAexGothic (whose π is full-width and whose minus
+    # sign is missing)
     if lang == "ja":
-        return [_register_japanese_font(), "DejaVu Sans"]
+        return ["DejaVu Sans", _register_japanese_font()]
     return ["DejaVu Sans"]
 
 
@@ -351,3 +358,8 @@ def _register_japanese_font() -> str:
     path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / "ipaexg.ttf"
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def is_transparent(theme: str) -> bool:
+    """Whether ``theme`` has a see-through background."""
+    return THEMES[theme]["background"] == "none"

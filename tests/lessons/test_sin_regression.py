@@ -22,9 +22,44 @@ def test_defaults_are_the_lessons():
         "sigmoid",
         0.2,
         10_000,
-        100,
+        101,
     )
     assert (c.weight_std, c.noise) == (0.01, 1.0)
+
+
+# DeZero step 43 (steps/step43.py) prints the loss of every iteration; these
+# are its values at iterations 0, 1000, ..., 9000 (np.random.seed(0), then
+# x = rand, noise = rand, W1 = 0.01 randn, W2 = 0.01 randn)
+BOOK_LOSSES = [
+    0.8473695850105871,
+    0.2514286285183607,
+    0.2475948546674987,
+    0.23786120447054812,
+    0.21222231333102912,
+    0.16742181117834126,
+    0.09681932619992578,
+    0.07849528290602335,
+    0.07749729552991157,
+    0.07722132399559317,
+]
+
+
+def test_the_default_run_is_the_books(default_trace):
+    np.testing.assert_allclose(default_trace.loss[::1000], BOOK_LOSSES, rtol=1e-12)
+    assert default_trace.loss[-1] == pytest.approx(0.0770, abs=5e-4)
+    # no spike anywhere: the book's run only goes down
+    assert np.diff(default_trace.loss).max() < 1e-6
+
+
+def test_frames_land_on_round_iterations(default_trace):
+    assert default_trace.steps.tolist() == list(range(0, 10_001, 100))
+
+
+def test_another_seed_keeps_the_books_stream():
+    legacy = np.random.RandomState(7)
+    x = legacy.rand(100, 1)
+    trace = run(SinRegressionConfig(seed=7, iters=10, frames=2))
+    np.testing.assert_array_equal(trace.data["x"], x[:, 0])
 
 
 def test_plateau_then_drop(default_trace):
@@ -46,9 +81,9 @@ def test_final_curve_follows_the_sine(default_trace):
 
 def test_snapshots_include_initial_and_final(default_trace):
     tr = default_trace
-    assert tr.n_records == 100 and tr.steps[0] == 0 and tr.steps[-1] == 10_000
-    assert tr.params["W1"].shape == (100, 1, 10) and tr.params["b2"].shape == (100, 1)
-    assert tr.outputs["fit"].shape == (100, 100)
+    assert tr.n_records == 101 and tr.steps[0] == 0 and tr.steps[-1] == 10_000
+    assert tr.params["W1"].shape == (101, 1, 10) and tr.params["b2"].shape == (101, 1)
+    assert tr.outputs["fit"].shape == (101, 100)
     # the snapshot loss is the loss of the snapshot's parameters
     np.testing.assert_allclose(tr.outputs["loss"][:-1], tr.loss[tr.steps[:-1]])
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from vizlearn.export.provenance import provenance_text
 from vizlearn.render.frames import FrameSource
-from vizlearn.style import Style
+from vizlearn.style import Style, is_transparent
 
 __all__ = [
     "Animation",
@@ -233,7 +233,7 @@ def write_encoded(
     """Write ``anim`` as ``fmt`` to the temporary file ``tmp``."""
     indices, durations = anim.plan()
     source = anim.source
-    transparent = source.style.theme == "transparent"
+    transparent = is_transparent(source.style.theme)
     text = provenance_text(full_provenance(anim))
     if fmt in ("gif", "apng"):
         _write_frame_file(anim, tmp, fmt, indices, durations, on_frame, jobs)
@@ -287,7 +287,7 @@ def _write_frame_file(
     from vizlearn.export.pipeline import encode_frames
 
     source = anim.source
-    transparent = source.style.theme == "transparent"
+    transparent = is_transparent(source.style.theme)
     width, height = source.figure.canvas.get_width_height(physical=True)
     text = provenance_text(full_provenance(anim))
     with open(tmp, "wb") as fp:

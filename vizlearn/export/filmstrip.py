@@ -21,6 +21,7 @@ from PIL import Image, PngImagePlugin
 from vizlearn.export.provenance import provenance_text
 from vizlearn.files import atomic_path
 from vizlearn.render.frames import FrameSource
+from vizlearn.style import is_transparent
 
 __all__ = ["parse_frames", "save_filmstrip", "save_poster", "tile_frames"]
 
@@ -76,7 +77,7 @@ def save_filmstrip(
 ) -> Path:
     """Render ``frames`` of ``source`` and save them side by side as a PNG."""
     style = source.style
-    transparent = style.theme == "transparent"
+    transparent = is_transparent(style.theme)
     fill = (0, 0, 0, 0) if transparent else _rgba(style.colors["grid"])
     rendered = list(source.rgba(sorted(set(frames))))
     by_index = dict(zip(sorted(set(frames)), rendered, strict=True))
@@ -93,7 +94,7 @@ def save_poster(
 ) -> Path:
     """Save one frame (default the last) of ``source`` as a PNG."""
     (pixels,) = source.rgba([frame % source.n_frames])
-    return _save_png(pixels, path, provenance, source.style.theme == "transparent")
+    return _save_png(pixels, path, provenance, is_transparent(source.style.theme))
 
 
 def _save_png(

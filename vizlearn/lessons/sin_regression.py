@@ -57,7 +57,8 @@ def run(
     from vizlearn.trace import Recorder
 
     config = config or SinRegressionConfig()
-    rng = np.random.default_rng(config.seed)
+    # the book's stream: np.random.seed(seed), then rand, rand, randn, randn
+    rng = np.random.RandomState(config.seed)
     data = sin_regression(config.n, noise=config.noise, rng=rng)
     grid = np.linspace(0.0, 1.0, GRID_POINTS)
 
