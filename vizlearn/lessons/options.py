@@ -8,11 +8,12 @@ made by the small factories below, so their help and range are written once.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
 
-from vizlearn.config import option, validate
+from vizlearn.config import option, to_dict, validate
 
 __all__ = [
     "LessonConfig",
@@ -20,6 +21,8 @@ __all__ = [
     "RegressionNetOptions",
     "TwoLayerNetOptions",
     "check_frames",
+    "recorded",
+    "LAYERS_HELP",
     "parse_weight_init",
     "init_name",
     "SAMPLER_NAMES",
@@ -41,6 +44,14 @@ SAMPLER_NAMES = ("with-replacement", "without-replacement", "epoch-shuffle")
 OPTIMIZER_NAMES = ("sgd", "momentum", "adagrad", "adam")
 ACTIVATION_NAMES = ("sigmoid", "relu", "tanh")
 PLANAR_SETS = ("spiral", "circles", "xor", "blobs")
+
+
+#: the help of ``--layers``: how to build the Keras tuning tutorial's network
+LAYERS_HELP = (
+    "hidden layers of --hidden units each (the Keras tutorial's "
+    "hidden_layers=N adds N layers to its first one: hidden_layers=2 is "
+    "--layers 3 --hidden 30)"
+)
 
 
 def check_frames(frames: int, iters: int) -> None:
@@ -66,6 +77,23 @@ class LessonConfig:
             check_frames(self.frames, self.iters)
 
 
+def recorded(config: Any) -> dict[str, Any]:
+    """``to_dict(config)`` as a trace's provenance keeps it: no folders.
+
+    Every path option (``--data-dir``, ``--cache-dir``, ``--trace``, ``--data``)
+    keeps only its base name, so a trace or figure never carries where the
+    user's files live (``/home/me/mnist`` is recorded as ``mnist``).
+    """
+    from pathlib import PurePath
+
+    out = to_dict(config)
+    for f in dataclasses.fields(config):
+        value = out.get(f.name)
+        if f.metadata.get("path") and isinstance(value, str) and value:
+            out[f.name] = PurePath(value).name
+    return out
+
+
 def parse_weight_init(text: str) -> float | str:
     """'0.01' -> 0.01; 'xavier' and 'he' stay names; anything else is refused."""
     word = str(text).strip().lower()
@@ -89,7 +117,7 @@ def init_name(init: float | str) -> str:
 
 @dataclass(frozen=True)
 class DataOptions:
-    """Where MNIST comes from (planar data sets need none of this)."""
+    """Where MNIST comes from and how its pixels are scaled (planar sets ignore it)."""
 
     data_dir: str = option(
         "",
@@ -108,6 +136,22 @@ class DataOptions:
         low=0,
         high=9999,
     )
+    normalize: bool = option(
+        True,
+        "MNIST pixels scaled to [0, 1] as 'Deep Learning from Scratch' does; "
+        "--no-normalize: raw 0-255 values, as the Keras tuning tutorial trains",
+        flag="--normalize/--no-normalize",
+    )
+
+    def __post_init__(self) -> None:
+        parent = getattr(super(), "__post_init__", None)
+        if parent is not None:
+            parent()
+        dataset = getattr(self, "dataset", "mnist")
+        if not self.normalize and dataset != "mnist":
+            raise ValueError(
+                f"--no-normalize applies to --dataset mnist (pixels), not {dataset}"
+            )
 
 
 # --- options whose defaults differ between lessons ------------------------------
@@ -171,7 +215,9 @@ class RegressionNetOptions(LessonConfig):
     weight_std: float = option(0.01, "std of the initial weights", low=0, low_open=True)
     lr: float = learning_rate(0.2)
     iters: int = iterations(10_000, "training iterations")
-    frames: int = frames(100, "parameter snapshots (animation frames)")
+    frames: int = frames(
+        101, "parameter snapshots (animation frames): 101 = every 100 iterations"
+    )
     seed: int = seed("random seed (data and initial weights)")
 
 
@@ -179,7 +225,8 @@ class RegressionNetOptions(LessonConfig):
 class TwoLayerNetOptions(DataOptions, LessonConfig):
     """The book's two-layer net on MNIST and its training (ch. 4 defaults)."""
 
-    hidden: int = hidden(50, "hidden units")
+    hidden: int = hidden(50, "hidden units (per hidden layer)")
+    layers: int = option(1, LAYERS_HELP, low=1, high=100)
     activation: str = activation()
     weight_init: str = weight_init("0.01")
     optimizer: str = option("sgd", "optimizer", choices=OPTIMIZER_NAMES)
