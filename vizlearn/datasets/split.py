@@ -24,6 +24,8 @@ class Split:
     t_test: NDArray[np.int64]
     n_classes: int
     image_shape: tuple[int, int] | None = None  # (28, 28) for MNIST
+    white: float = 1.0
+    """An image's largest pixel value: 1 (scaled) or 255 (raw, ``normalize=False``)."""
 
     @property
     def n_inputs(self) -> int:
@@ -39,11 +41,14 @@ def load_split(
     data_dir: str = "",
     cache_dir: str = "",
     split_from_test: int = 0,
+    normalize: bool = True,
 ) -> Split:
     """Load MNIST (``data_dir``/cache/download) or generate a planar set from ``seed``.
 
-    A planar set's test data is a second draw of the same distribution
-    (seed + 1), so test accuracy measures generalization.
+    MNIST pixels are scaled to [0, 1] (the book's ``load_mnist(normalize=True)``);
+    ``normalize=False`` gives the raw 0-255 values (as floats), as Keras'
+    ``mnist.load_data()`` does. A planar set's test data is a second draw of the
+    same distribution (seed + 1), so test accuracy measures generalization.
     """
     if dataset == "mnist":
         from vizlearn.datasets.mnist import load_mnist
@@ -52,10 +57,16 @@ def load_split(
             data_dir=Path(data_dir) if data_dir else None,
             cache_dir=Path(cache_dir) if cache_dir else None,
             split_from_test=split_from_test or None,
+            normalize=normalize,
             dtype=dtype,
         )
+        # raw pixels come as uint8: the arithmetic needs floats (0.0 to 255.0)
+        x_train, x_test = (
+            np.asarray(x, dtype=dtype) for x in (data.x_train, data.x_test)
+        )
+        white = 1.0 if normalize else 255.0
         return Split(
-            "mnist", data.x_train, data.t_train, data.x_test, data.t_test, 10, (28, 28)
+            "mnist", x_train, data.t_train, x_test, data.t_test, 10, (28, 28), white
         )
     from vizlearn.datasets.planar import PLANAR
 

@@ -41,7 +41,7 @@ MAX_MISCLASSIFIED = 100  # inputs of wrongly classified test examples kept in a 
 
 
 def split_for(config: Any, dtype: type, dataset: str | None = None) -> Split:
-    """``load_split`` with the data options of ``config`` (dataset, seed, folders)."""
+    """``load_split`` with the data options of ``config`` (set, seed, dirs, scale)."""
     return load_split(
         dataset or config.dataset,
         seed=config.seed,
@@ -49,6 +49,7 @@ def split_for(config: Any, dtype: type, dataset: str | None = None) -> Split:
         data_dir=config.data_dir,
         cache_dir=config.cache_dir,
         split_from_test=config.split_from_test,
+        normalize=getattr(config, "normalize", True),
     )
 
 
@@ -141,6 +142,7 @@ def train_classifier(
             "n_train": n,
             "n_test": len(split.x_test),
             "dataset": split.name,
+            **({"white": split.white} if split.image_shape is not None else {}),
             **({"sizes": list(model.sizes)} if hasattr(model, "sizes") else {}),
         }
     )
@@ -177,8 +179,8 @@ def _final_data(
             _, _, pred = evaluate(model, split.x_test, split.t_test)
     wrong = np.flatnonzero(pred != split.t_test)[:MAX_MISCLASSIFIED]
     x = split.x_test[wrong]
-    if split.image_shape is not None:  # pixels in [0, 1] -> uint8, 4x smaller
-        x = np.round(np.clip(x, 0, 1) * 255).astype(np.uint8)
+    if split.image_shape is not None:  # pixels in [0, white] -> uint8, 4x smaller
+        x = np.round(np.clip(x / split.white, 0, 1) * 255).astype(np.uint8)
     data = {
         "test_label": split.t_test.astype(np.int64),
         "test_pred": pred,
@@ -230,21 +232,23 @@ def run_classifier(
 
     ``config`` has the data options, ``hidden``, ``activation``, ``weight_init``,
     ``optimizer``, ``lr``, ``batch_size``, ``iters``, ``sampler``, ``grad``,
-    ``dtype``, ``frames``, ``track`` and ``seed``.
+    ``dtype``, ``frames``, ``track`` and ``seed`` (``layers`` and ``normalize``
+    if it has them).
     """
-    from vizlearn.config import to_dict
+    from vizlearn.lessons.options import recorded
 
     dtype = np.dtype(config.dtype).type
     split = split_for(config, dtype, dataset)
     model = build_classifier(
         split,
         hidden=config.hidden,
+        layers=getattr(config, "layers", 1),
         activation=config.activation,
         weight_init=config.weight_init,
         seed=config.seed,
         dtype=dtype,
     )
-    meta = {"lesson": lesson, "config": to_dict(config), "seed": config.seed}
+    meta = {"lesson": lesson, "config": recorded(config), "seed": config.seed}
     return train_classifier(
         model,
         split,
