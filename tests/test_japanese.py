@@ -64,8 +64,23 @@ def test_labels_use_the_books_terms_and_the_japanese_font(kind: str):
     texts = _texts(fig)
     words = {w for t in texts for w in t.get_text().replace("(", " ").split()}
     assert not words & ENGLISH, words & ENGLISH
-    for text in texts:
-        assert text.get_fontfamily()[0] == "IPAexGothic", text.get_text()
+    for text in texts:  # Latin, digits, π, minus from DejaVu; kana from IPAexGothic
+        assert text.get_fontfamily() == ["DejaVu Sans", "IPAexGothic"], text
+
+
+def test_pi_and_minus_are_drawn_from_the_latin_font():
+    from matplotlib.font_manager import FontProperties, fontManager
+
+    from vizlearn.style import Style
+
+    with Style(lang="ja").context() as style:
+        family = mpl.rcParams["font.family"]
+        assert mpl.rcParams["axes.unicode_minus"] and style.lang == "ja"
+    latin = fontManager.findfont(FontProperties(family=family[0]))
+    from matplotlib.ft2font import FT2Font
+
+    face = FT2Font(latin)
+    assert face.get_char_index(ord("π")) and face.get_char_index(0x2212)
 
 
 def test_animation_title_and_loss_panel_in_japanese():

@@ -9,6 +9,9 @@ from vizlearn.lessons.record import Kind
 
 __all__ = [
     "LossView",
+    "LookView",
+    "ParamsView",
+    "LOOKS",
     "CountView",
     "REGRESSION_KINDS",
     "CLASSIFIER_KINDS",
@@ -20,11 +23,31 @@ __all__ = [
 ]
 
 
+LOOKS = ("vizlearn", "book")
+_LOOK_HELP = "vizlearn: this package's figure; book: the lesson's own plain figure"
+
+
 @dataclass(frozen=True)
-class LossView:
+class LookView:
+    """Which look: vizlearn's richer figure, or the lesson's own."""
+
+    look: str = option("vizlearn", _LOOK_HELP, choices=LOOKS)
+
+
+@dataclass(frozen=True)
+class LossView(LookView):
     """How a loss chart is drawn."""
 
     log: bool = option(False, "loss: log or linear y axis", flag="--log/--linear")
+
+
+@dataclass(frozen=True)
+class ParamsView(LookView):
+    """Which parameters a trajectory figure shows."""
+
+    tensor: str = option(
+        "", "params: draw only this tensor (W1, b1, ...), a legend entry per element"
+    )
 
 
 @dataclass(frozen=True)
@@ -44,7 +67,8 @@ LOSS = Kind(
 PARAMS = Kind(
     "params",
     "vizlearn.render.params:plot_params",
-    "per-parameter trajectories, one panel per tensor",
+    "per-parameter trajectories, one panel per tensor (--tensor W1: one)",
+    view=ParamsView,
     needs=("params",),
 )
 METRICS = Kind(
@@ -67,13 +91,22 @@ REGRESSION_KINDS = (
         "vizlearn.render.regression:frames_regression",
         "training animation: curve and residuals over a loss panel",
         animated=True,
+        view=LookView,
         needs=_CURVE,
     ),
     Kind(
         "fit",
         "vizlearn.render.regression:plot_fit",
         "the final fit: data, trained curve, residuals",
+        view=LookView,
         needs=_CURVE,
+    ),
+    Kind(
+        "data",
+        "vizlearn.render.regression:plot_data",
+        "the data set, titled with the formula it was drawn from",
+        view=LookView,
+        needs=("data/x", "data/t"),
     ),
     LOSS,
     PARAMS,

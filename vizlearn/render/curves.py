@@ -31,6 +31,9 @@ def draw_loss(
         _plain_log_axis(ax)
     if len(trace.loss_steps):
         ax.set_xlim(0, max(int(trace.loss_steps[-1]), int(trace.steps.max(initial=0))))
+        from vizlearn.render.params import iteration_ticks
+
+        iteration_ticks(ax, nbins=6)
     artists: list[Artist] = [line]
     if trace.diverged_at is not None:
         k = trace.diverged_at
@@ -73,9 +76,16 @@ def _plain_log_axis(ax: Axes) -> None:
         ax.yaxis.set_minor_formatter(NullFormatter())
 
 
-def plot_loss(trace: Trace, *, log: bool = False, style: Style | None = None) -> Figure:
+def plot_loss(
+    trace: Trace,
+    *,
+    log: bool = False,
+    style: Style | None = None,
+    look: str = "vizlearn",
+) -> Figure:
     """Loss per iteration as a Figure (``log=True`` for a log y axis).
 
+    ``look="book"`` titles it as the lesson does: "Mean Squared Error, lr=0.2".
     A trace that records its loss per epoch (an imported Keras log) gets the
     loss panel of `plot_metrics` instead.
     """
@@ -88,9 +98,37 @@ def plot_loss(trace: Trace, *, log: bool = False, style: Style | None = None) ->
         fig = new_figure(style, layout="constrained")
         ax = fig.subplots()
         draw_loss(ax, trace, style=style, log=log)
-        ax.set_title(style.label("loss_curve"))
+        ax.set_title(
+            _book_title(trace) if look == "book" else style.label("loss_curve")
+        )
         fig.draw_without_rendering()
     return fig
+
+
+def _book_title(trace: Trace) -> str:
+    config = trace.meta.get("config", {})
+    name = "Mean Squared Error" if trace.meta.get("task") == "regression" else "Loss"
+    lr = config.get("lr")
+    return f"{name}, lr={lr:g}" if isinstance(lr, int | float) else name
+
+
+def _few_log_ticks(ax: Axes, most: int) -> None:
+    """At most ``most`` labelled ticks on a log axis: 1, 2, 5 steps, or decades."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    lo, hi = ax.get_ylim()
+    for subs in ((1.0, 2.0, 5.0), (1.0, 3.0), (1.0,)):
+        ticks = [
+            m * 10.0**e
+            for e in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+            for m in subs
+            if lo <= m * 10.0**e <= hi
+        ]
+        if len(ticks) <= most or subs == (1.0,):
+            break
+    ax.yaxis.set_major_locator(LogLocator(subs=subs))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 class LossCursor:
@@ -103,10 +141,8 @@ class LossCursor:
         self.trace = trace
         log = bool(np.all(trace.loss > 0))
         draw_loss(ax, trace, style=style, log=log)
-        if log and few_ticks:  # a short panel: 1, 0.1 only, not 1 0.5 0.2 0.1
-            from matplotlib.ticker import LogLocator
-
-            ax.yaxis.set_major_locator(LogLocator(subs=(1.0,)))
+        if log:  # a short panel: at most 4 labels, never 0.3 0.4 0.5 ... crammed
+            _few_log_ticks(ax, 1 if few_ticks else 4)
         ax.set_xlabel(style.label("iteration"), labelpad=1)
         lo, hi = ax.get_xlim()
         ax.set_xlim(lo - 0.01 * (hi - lo), hi + 0.01 * (hi - lo))  # room for the dot
