@@ -140,18 +140,18 @@ def test_search_values_are_drawn_as_the_book_draws_them():
 
 
 def test_sgd_is_the_slowest_optimizer_and_std_001_never_learns():
-    small = {"iters": 150, "n_train": 2000, "layers": 2, "hidden": 50, "frames": 3}
+    small = {"iters": 120, "n_train": 1000, "layers": 2, "hidden": 50, "frames": 3}
     lesson, trace = train(optimizers_mnist, **small)
     s = lesson.summary(trace)["networks"]
     assert list(s) == ["sgd", "momentum", "adagrad", "adam"]
     assert s["sgd"]["last_100_loss"] > 2 * max(
         s[k]["last_100_loss"] for k in ("momentum", "adagrad", "adam")
     )
-    assert trace.data["loss"].shape == (4, 1, 150)
+    assert trace.data["loss"].shape == (4, 1, 120)
     lesson, trace = train(weight_init_mnist, **{**small, "layers": 4})
     s = lesson.summary(trace)["networks"]
     assert s["0.01"]["last_100_loss"] > 2.29  # ln 10 = 2.303: chance
-    assert s["he"]["last_100_loss"] < s["0.01"]["last_100_loss"] - 0.3
+    assert s["he"]["last_100_loss"] < s["0.01"]["last_100_loss"] - 0.2
 
 
 @pytest.mark.parametrize(
