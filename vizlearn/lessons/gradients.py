@@ -7,6 +7,15 @@ unit); and the book's ``numerical_gradient`` loop, one parameter and two full
 forward passes at a time. That loop would take minutes per iteration, so it is
 timed on ``--naive`` randomly chosen parameters and its time is extrapolated
 to all of them (the figure and ``--json`` say so). All in float64.
+
+``--kind cost`` answers the study group's "why?": the same minibatch's
+gradient timed for networks of several hidden sizes (``--sizes``, 5 to 100
+units: 3 985 to 79 510 parameters), against the number of parameters P, and
+in units of one measured forward pass. The book's loop
+(``gradient_check.py``'s ``numerical_gradient``) runs two forward passes per
+parameter, 2P, so its cost grows with the network; backprop runs one forward
+and one backward pass whatever P. The trace records every measured time
+(``data["cost/..."]``), so the figure redraws them without re-timing.
 """
 
 from __future__ import annotations
@@ -15,14 +24,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from vizlearn.config import option, to_dict
+from vizlearn.config import option
 from vizlearn.lessons import options as o
 from vizlearn.lessons.record import Kind, Lesson
 
 if TYPE_CHECKING:
     from vizlearn.trace import Trace
 
-__all__ = ["GradientsConfig", "run", "summary", "rel_errors", "LESSON"]
+__all__ = [
+    "GradientsConfig",
+    "run",
+    "summary",
+    "rel_errors",
+    "parse_sizes",
+    "LESSON",
+]
 
 NAME = "gradients"
 
@@ -45,7 +61,29 @@ class GradientsConfig(o.DataOptions, o.LessonConfig):
         high=100_000,
     )
     repeats: int = option(3, "timing runs of each method (median)", low=1, high=100)
+    sizes: str = option(
+        "5,10,20,50,100",
+        "cost: hidden sizes timed, comma-separated (one network each)",
+        check=lambda text: parse_sizes(text),
+        metavar="H1,H2,...",
+    )
     seed: int = o.seed("random seed (weights, minibatch)")
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """'5,10,20' -> (5, 10, 20): 1 to 12 distinct sizes from 1 to 2000."""
+    try:
+        sizes = tuple(int(v) for v in str(text).split(",") if v.strip())
+    except ValueError:
+        sizes = ()
+    if not 1 <= len(sizes) <= 12 or len(set(sizes)) != len(sizes):
+        sizes = ()
+    if not sizes or not all(1 <= h <= 2000 for h in sizes):
+        raise ValueError(
+            f"--sizes takes 1 to 12 distinct hidden sizes from 1 to 2000, "
+            f"e.g. 5,10,20,50,100; got {text!r}"
+        )
+    return sizes
 
 
 def rel_errors(trace: Trace) -> dict[str, float]:
@@ -72,25 +110,23 @@ def summary(trace: Trace) -> dict[str, Any]:
         "n_params": m["n_params"],
         "max_rel_error": {k: float(f"{v:.3g}") for k, v in rel_errors(trace).items()},
         "naive_vs_numerical_max_abs": float(f"{m['naive_vs_numerical']:.3g}"),
+        **_cost_summary(trace),
     }
 
 
-def _median_seconds(fn, repeats: int, min_seconds: float = 0.05) -> float:
-    import time
-
-    import numpy as np
-
-    times = []
-    for _ in range(repeats):
-        n, start = 0, time.perf_counter()
-        while True:  # repeat fast calls so the clock can see them
-            fn()
-            n += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_seconds or n >= 1000:
-                break
-        times.append(elapsed / n)
-    return float(np.median(times))
+def _cost_summary(trace: Trace) -> dict[str, Any]:
+    """Per size: parameters and seconds (the ``cost`` kind's numbers), if timed."""
+    d = trace.data
+    if "cost/n_params" not in d:
+        return {}
+    rows = []
+    for i, h in enumerate(d["cost/hidden"]):
+        row = {"hidden": int(h), "n_params": int(d["cost/n_params"][i])}
+        for key in ("forward", "backprop", "numerical", "naive"):
+            row[f"seconds_{key}"] = float(f"{d[f'cost/{key}'][i]:.4g}")
+        row["naive_forward_passes"] = 2 * row["n_params"]
+        rows.append(row)
+    return {"cost_by_size": rows}
 
 
 def run(
@@ -103,6 +139,7 @@ def run(
 
     from vizlearn.core import softmax_cross_entropy
     from vizlearn.core.fastgrad import naive_numerical_gradients, numerical_gradients
+    from vizlearn.lessons.gradient_timing import median_seconds, naive_subset
     from vizlearn.lessons.training import build_classifier, split_for, train_classifier
     from vizlearn.trace import Recorder
 
@@ -137,13 +174,13 @@ def run(
 
     exact, fast = backprop(), numerical_gradients(model, x, t)
     seconds = {
-        "backprop": _median_seconds(backprop, config.repeats),
-        "numerical": _median_seconds(
+        "backprop": median_seconds(backprop, config.repeats),
+        "numerical": median_seconds(
             lambda: numerical_gradients(model, x, t), config.repeats, min_seconds=0.0
         ),
     }
-    picked, measured = _naive_subset(model, config.naive, rng)
-    naive_time = _median_seconds(
+    picked, measured = naive_subset(model, config.naive, rng)
+    naive_time = median_seconds(
         lambda: naive_numerical_gradients(model, x, t, elements=picked),
         config.repeats,
         min_seconds=0.0,
@@ -158,9 +195,11 @@ def run(
         ),
         default=0.0,
     )
+
+    cost = _cost(config, split, x, t, rng)
     meta = {
         "lesson": NAME,
-        "config": to_dict(config),
+        "config": o.recorded(config),
         "seed": config.seed,
         "sizes": list(model.sizes),
         "batch": len(x),
@@ -172,23 +211,35 @@ def run(
     }
     data = {f"backprop/{k}": v for k, v in exact.items()}
     data |= {f"numerical/{k}": v for k, v in fast.items()}
+    data |= {f"cost/{k}": v for k, v in cost.items()}
     return Recorder(meta=meta, data=data).freeze()
 
 
-def _naive_subset(model, count: int, rng) -> tuple[dict[str, Any], int]:
-    """``count`` parameters chosen uniformly over all tensors, as flat indices."""
+def _cost(config: GradientsConfig, split: Any, x: Any, t: Any, rng: Any) -> dict:
+    """The ``cost`` kind's times: one untrained network per ``--sizes`` entry."""
     import numpy as np
 
-    sizes = {k: p.data.size for k, p in model.params().items()}
-    total = sum(sizes.values())
-    flat = np.sort(rng.choice(total, min(count, total), replace=False))
-    picked, start = {}, 0
-    for name, size in sizes.items():
-        inside = flat[(flat >= start) & (flat < start + size)] - start
-        if len(inside):
-            picked[name] = inside
-        start += size
-    return picked, len(flat)
+    from vizlearn.lessons.gradient_timing import cost_by_size
+    from vizlearn.lessons.training import build_classifier
+
+    def build(h: int) -> Any:
+        return build_classifier(
+            split,
+            hidden=h,
+            activation=config.activation,
+            seed=config.seed,
+            dtype=np.float64,
+        )
+
+    return cost_by_size(
+        build,
+        x,
+        t,
+        parse_sizes(config.sizes),
+        naive=min(config.naive, 50),  # per-parameter cost is flat: 50 is plenty
+        repeats=config.repeats,
+        rng=rng,
+    )
 
 
 LESSON = Lesson(
@@ -204,6 +255,13 @@ LESSON = Lesson(
             "comparison",
             "vizlearn.render.gradients:plot_gradients",
             "numerical vs backprop gradient per tensor, and the time per iteration",
+        ),
+        Kind(
+            "cost",
+            "vizlearn.render.gradient_cost:plot_gradient_cost",
+            "why backprop is faster: measured time per gradient against the number "
+            "of parameters, and in forward passes (2 per parameter vs 1 + 1)",
+            needs=("data/cost/n_params",),
         ),
     ),
     source="'Deep Learning from Scratch' ch. 4-5, gradient_check.py",

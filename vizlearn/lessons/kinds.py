@@ -13,6 +13,10 @@ __all__ = [
     "ParamsView",
     "LOOKS",
     "CountView",
+    "HistoryView",
+    "ClassView",
+    "HISTORY",
+    "CLASS_TABLE",
     "REGRESSION_KINDS",
     "CLASSIFIER_KINDS",
     "GENERIC_KINDS",
@@ -56,6 +60,46 @@ class CountView:
 
     count: int = option(40, "misclassified: examples shown", low=1, high=100)
 
+
+@dataclass(frozen=True)
+class HistoryView:
+    """Which metric a Keras-style history chart shows."""
+
+    metric: str = option(
+        "accuracy", "keras: the metric per epoch", choices=("accuracy", "loss")
+    )
+
+
+@dataclass(frozen=True)
+class ClassView:
+    """The class a 2x2 table counts against all the others."""
+
+    label: int = option(
+        3,
+        "table: the class counted as positive (the others negative)",
+        low=0,
+        high=9,
+        flag="--class",
+    )
+
+
+#: train vs validation per epoch, as the Keras tutorial plots ``history``
+HISTORY = Kind(
+    "keras",
+    "vizlearn.render.history:plot_history",
+    "train vs validation accuracy per epoch, as the Keras tutorial plots it",
+    view=HistoryView,
+    needs=("metrics",),
+)
+#: one class against the rest: TP, FN, FP, TN with precision, recall, accuracy
+CLASS_TABLE = Kind(
+    "table",
+    "vizlearn.render.class_table:plot_class_table",
+    "the 2x2 TP/FN/FP/TN table of one class (--class) with precision, recall "
+    "and accuracy worked out",
+    view=ClassView,
+    needs=("data/test_label", "data/test_pred"),
+)
 
 LOSS = Kind(
     "loss",
@@ -144,6 +188,8 @@ CLASSIFIER_KINDS = (
         view=CountView,
         needs=("data/test_label", "data/test_pred"),
     ),
+    CLASS_TABLE,
+    HISTORY,
 )
 
 #: kinds every trace may draw when it recorded what they need

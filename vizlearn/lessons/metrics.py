@@ -7,7 +7,10 @@ compares the final predictions on the test data with the true labels:
 - accuracy: the fraction predicted right;
 - precision of class c: of the examples predicted c, the fraction that are c;
 - recall of class c: of the examples that are c, the fraction predicted c;
-- the confusion matrix: row = true label, column = predicted label.
+- the confusion matrix: row = true label, column = predicted label;
+- ``--kind table --class 3``: the Keras tuning tutorial's 2x2 table of one
+  class against the rest (TP, FN, FP, TN) with precision, recall and accuracy
+  worked out from the counts.
 """
 
 from __future__ import annotations

@@ -5,7 +5,14 @@ cross-entropy, SGD lr 0.1, minibatches of 100 drawn with replacement
 (``np.random.choice``), 10 000 iterations, accuracy on the training and test
 data once per epoch (train_size / batch_size iterations). The arithmetic runs in
 float32 unless ``--dtype float64``; ``--grad numerical`` trains with the exact
-numerical gradient of :mod:`vizlearn.core.fastgrad` instead of backprop.
+numerical gradient of :mod:`vizlearn.core.fastgrad` instead of backprop
+(the figures' titles say so).
+
+Pixels are scaled to [0, 1] as the book's ``load_mnist(normalize=True)``;
+``--no-normalize`` trains on the raw 0-255 values as the Keras tuning tutorial
+does, and ``--layers 3 --hidden 30`` builds that tutorial's ``hidden_layers=2``
+network (``--kind keras`` draws its accuracy chart). ``--kind table --class 3``
+is the tutorial's 2x2 table of one class against the rest.
 """
 
 from __future__ import annotations

@@ -7,7 +7,12 @@ inside a batch changes almost nothing; shuffling once per epoch and slicing
 the permutation (DeZero's ``DataLoader``, Keras' ``shuffle=True``) sees every
 example exactly once per epoch. This lesson trains the same network from the
 same initial weights with each sampler and records the coverage (fraction of
-training examples seen so far) at every iteration and the accuracies.
+training examples seen so far) at every iteration, the accuracies, and what
+the study group's notes count over the first epoch's minibatches: draws that
+repeat an example already in the same minibatch ("within"), draws of an
+example an earlier minibatch of the epoch already had ("across"), and the
+examples the epoch never drew. The accuracies differ by less than 0.005 in
+the book's setting, so the figure zooms its accuracy axis and prints them.
 
 The defaults are DeZero's spiral settings (offline); for the book's MNIST
 setting use ``--dataset mnist --hidden 50 --lr 0.1 --batch-size 100
@@ -20,14 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from vizlearn.config import option, to_dict
+from vizlearn.config import option
 from vizlearn.lessons import options as o
 from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
 if TYPE_CHECKING:
     from vizlearn.trace import Trace
 
-__all__ = ["SamplersConfig", "run", "coverage", "summary", "LESSON"]
+__all__ = ["SamplersConfig", "run", "coverage", "repeats", "summary", "LESSON"]
 
 NAME = "samplers"
 
@@ -80,6 +85,31 @@ def coverage(sampler: str, n: int, batch_size: int, iters: int, seed: int):
     return counts / n
 
 
+def repeats(sampler: str, n: int, batch_size: int, seed: int) -> tuple[int, int, int]:
+    """(within, across, unseen) over the first epoch's minibatches.
+
+    The epoch is ceil(n / batch_size) minibatches of the stream training with
+    ``sampler`` and ``seed`` draws. Every draw is new, a repeat *within* its
+    minibatch (the example is already in it) or a repeat *across* minibatches
+    (an earlier minibatch of the epoch had it); ``unseen`` examples were never
+    drawn. new + within + across = all draws; new + unseen = n.
+    """
+    import numpy as np
+
+    from vizlearn.core.samplers import SAMPLERS, batches_per_epoch
+
+    batches = SAMPLERS[sampler](n, batch_size, np.random.default_rng([seed, 1]))
+    seen = np.zeros(n, dtype=bool)
+    within = across = 0
+    for _ in range(batches_per_epoch(n, batch_size)):
+        batch = next(batches)
+        distinct = np.unique(batch)
+        within += len(batch) - len(distinct)
+        across += int(np.count_nonzero(seen[distinct]))
+        seen[distinct] = True
+    return within, across, int(n - np.count_nonzero(seen))
+
+
 def run(
     config: SamplersConfig | None = None,
     *,
@@ -128,9 +158,12 @@ def run(
         data[f"coverage/{name}"] = coverage(
             name, n, config.batch_size, config.iters, config.seed
         )
+        data[f"repeats/{name}"] = np.array(
+            repeats(name, n, config.batch_size, config.seed), dtype=np.int64
+        )
     meta = {
         "lesson": NAME,
-        "config": to_dict(config),
+        "config": o.recorded(config),
         "seed": config.seed,
         "n_train": n,
         "batch_size": config.batch_size,
@@ -154,8 +187,18 @@ def summary(trace: Trace) -> dict[str, Any]:
             if key.startswith(f"runs/{i}/") and key.endswith(("_acc", "_loss"))
         }
         after_epoch = float(cov[min(per_epoch, len(cov) - 1)])
+        counts = trace.data.get(f"repeats/{name}")
         out[name] = {
             **finals,
+            **(
+                {}
+                if counts is None
+                else {
+                    "first_epoch_repeats_within_batch": int(counts[0]),
+                    "first_epoch_repeats_across_batches": int(counts[1]),
+                    "first_epoch_unseen": int(counts[2]),
+                }
+            ),
             "coverage_after_1_epoch": round(after_epoch, 6),
             "coverage_final": round(float(cov[-1]), 6),
             "iteration_all_seen": full,
@@ -166,6 +209,7 @@ def summary(trace: Trace) -> dict[str, Any]:
         "n_train": n_train,
         "batch_size": batch,
         "iters_per_epoch": per_epoch,
+        "seed": meta.get("seed"),
     }
 
 

@@ -2,7 +2,8 @@
 
 Both charts grow with training in the animation: frame ``k`` shows everything
 recorded up to snapshot ``k`` (``trace.steps[k]``). Axes are fixed to the
-whole run, so nothing jumps; lines are updated in place.
+whole run, so nothing jumps; lines are updated in place. The title says how
+the model was made where it matters (numerical gradient, raw pixels, seed).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from vizlearn.render.frames import FrameSource, new_figure
+from vizlearn.render.notes import made_with, with_notes
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
@@ -164,7 +166,11 @@ def frames_training(
             panels.append(_LossArtists(axes[0], trace, style))
         if kind in ("both", "accuracy"):
             panels.append(_AccuracyArtists(axes[-1], trace, style))
-        suptitle = fig.suptitle(" ") if kind == "both" else None
+        suptitle = None
+        if kind == "both":
+            suptitle = fig.suptitle(" ")
+        elif made_with(trace, style):  # a single chart: how it was made, fixed
+            fig.suptitle(with_notes("", trace, style))
     total = int(trace.meta.get("config", {}).get("iters", 0))
 
     def update(k: int) -> Sequence[Artist]:
@@ -174,6 +180,7 @@ def frames_training(
             text = f"{style.label('iteration')} {step:,}" + (
                 f" / {total:,}" if total else ""
             )
+            text = with_notes(text, trace, style)
             if (
                 trace.diverged_at is not None
                 and k % trace.n_records == trace.n_records - 1

@@ -20,12 +20,18 @@ from vizlearn.render.frames import new_figure
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
-__all__ = ["draw_gradient_scatter", "draw_gradient_times", "plot_gradients"]
+__all__ = [
+    "draw_gradient_scatter",
+    "draw_gradient_times",
+    "plot_gradients",
+    "format_seconds",
+]
 
 _MAX_POINTS = 20_000  # beyond this a panel shows a seeded sample (same for all runs)
 
 
-def _format_seconds(s: float) -> str:
+def format_seconds(s: float) -> str:
+    """'1.5 min', '2.3 s', '112 ms' or '778 µs'."""
     if s >= 60:
         return f"{s / 60:.1f} min"
     if s >= 1:
@@ -114,7 +120,7 @@ def draw_gradient_times(
     ax.set_ylim(10 ** math.floor(math.log10(lo) - 0.5), 10 ** (math.log10(hi) + 1.0))
     artists: list[Artist] = list(bars)
     for (key, _, _), x, v in zip(order, xs, values, strict=True):
-        text = _format_seconds(v)
+        text = format_seconds(v)
         if key != "backprop" and "backprop" in seconds:
             text += f"\n×{v / seconds['backprop']:,.0f}"
         artists.append(ax.text(x, v * 1.3, text, ha="center", va="bottom", fontsize=9))

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from vizlearn.render.frames import new_figure
+from vizlearn.render.notes import with_notes
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
@@ -71,27 +72,59 @@ def draw_confusion(ax: Axes, cm: NDArray, *, style: Style) -> list[Artist]:
 def draw_precision_recall(
     ax: Axes, precision: NDArray, recall: NDArray, *, style: Style
 ) -> list[Artist]:
-    """Per-class precision and recall as horizontal bars, class 0 at the top."""
+    """Per-class precision and recall as bars from 0, class 0 at the top, values on.
+
+    The axis starts at 0 (a bar's length is its value); the differences
+    between classes are read from the printed values. The legend sits above
+    the bars, so it covers none of them.
+    """
     n = len(precision)
     ys = np.arange(n)
-    b1 = ax.barh(
-        ys - 0.2,
-        precision,
-        0.38,
-        color=style.colors["data"],
-        label=style.label("precision"),
-    )
-    b2 = ax.barh(
-        ys + 0.2, recall, 0.38, color=style.colors["model"], label=style.label("recall")
-    )
-    lo = min(float(np.min(precision)), float(np.min(recall)))
-    ax.set_xlim(max(0.0, np.floor(lo * 10) / 10 - 0.1), 1.0)
+    artists: list[Artist] = []
+    for shift, values, color, key in (
+        (-0.2, precision, style.colors["data"], "precision"),
+        (0.2, recall, style.colors["model"], "recall"),
+    ):
+        bars = ax.barh(ys + shift, values, 0.38, color=color, label=style.label(key))
+        artists += list(bars)
+        size = 7 if n <= 10 else 5
+        ink = _ink_on(color)
+        for y, v in zip(ys + shift, values, strict=True):
+            inside = v > 0.25  # the value inside the bar's end, else after it
+            artists.append(
+                ax.text(
+                    v - 0.01 if inside else v + 0.01,
+                    y,
+                    f"{v:.3f}",
+                    ha="right" if inside else "left",
+                    va="center",
+                    fontsize=size,
+                    color=ink if inside else style.colors["foreground"],
+                )
+            )
+    ax.set_xlim(0.0, 1.0)
     ax.set_yticks(ys)
     ax.set_ylim(n - 0.5, -0.5)
+    ax.set_ylabel(style.text("class", "クラス"))
     ax.set_axisbelow(True)
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower left", fontsize=8)
-    return [*b1, *b2]
+    ax.legend(
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncols=2,
+        fontsize=9,
+        frameon=False,
+        borderaxespad=0.2,
+    )
+    return artists
+
+
+def _ink_on(color: str) -> str:
+    """White on a dark bar, near-black on a light one (the dark theme's pastels)."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(color)
+    return "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "#1a1a1a"
 
 
 def plot_confusion(trace: Trace, *, style: Style | None = None) -> Figure:
@@ -107,10 +140,9 @@ def plot_confusion(trace: Trace, *, style: Style | None = None) -> Figure:
         left, right = fig.subplots(1, 2, width_ratios=[1.6, 1])
         draw_confusion(left, cm, style=style)
         draw_precision_recall(right, precision, recall, style=style)
-        right.set_title(f"{style.label('precision')} / {style.label('recall')}")
-        fig.suptitle(
-            f"{style.label('accuracy')} {float((t == y).mean()):.4f}  (n = {len(t):,})"
-        )
+        accuracy = float((t == y).mean())
+        title = f"{style.label('accuracy')} {accuracy:.4f}  (n = {len(t):,})"
+        fig.suptitle(with_notes(title, trace, style))
         fig.draw_without_rendering()
     return fig
 

@@ -1,9 +1,9 @@
-"""Minibatch samplers: training examples seen so far, and the accuracy each reached."""
+"""Minibatch samplers: examples seen so far, repeats, and the accuracy each reached."""
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -12,11 +12,12 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from vizlearn.render.frames import new_figure
+from vizlearn.render.notes import with_notes
 from vizlearn.render.runs import read_runs
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
-__all__ = ["draw_coverage", "draw_sampler_accuracy", "plot_samplers"]
+__all__ = ["draw_coverage", "draw_sampler_accuracy", "draw_repeats", "plot_samplers"]
 
 
 def draw_coverage(
@@ -94,45 +95,135 @@ def draw_coverage(
 def draw_sampler_accuracy(
     ax: Axes, accuracy: Mapping[str, tuple[float, float]], *, style: Style
 ) -> list[Artist]:
-    """Grouped bars: final train and test accuracy per sampler, values on top."""
+    """Final train and test accuracy per sampler as points on a zoomed axis.
+
+    The samplers end within a few thousandths of each other, invisible on a
+    0-1 axis: the axis spans just the measured values (a margin of at least
+    0.002 around them) and every value is printed beside its point.
+    """
     names = list(accuracy)
     xs = np.arange(len(names))
     c = style.colors
-    train = [accuracy[k][0] for k in names]
-    test = [accuracy[k][1] for k in names]
-    b1 = ax.bar(xs - 0.2, train, 0.38, color=c["data"], label=style.label("train"))
-    b2 = ax.bar(xs + 0.2, test, 0.38, color=c["model"], label=style.label("test"))
-    artists: list[Artist] = [*b1, *b2]
-    for bars, values in ((b1, train), (b2, test)):
-        for bar, v in zip(bars, values, strict=True):
+    artists: list[Artist] = []
+    values = [v for pair in accuracy.values() for v in pair]
+    lo, hi = min(values), max(values)
+    pad = max(0.25 * (hi - lo), 0.002)
+    for k, (shift, marker, color, key) in enumerate(
+        ((-0.12, "o", c["data"], "train"), (0.12, "s", c["model"], "test"))
+    ):
+        ys = [accuracy[n][k] for n in names]
+        (points,) = ax.plot(
+            xs + shift,
+            ys,
+            ls="none",
+            marker=marker,
+            ms=7,
+            color=color,
+            label=style.label(key),
+        )
+        artists.append(points)
+        for x, y in zip(xs + shift, ys, strict=True):
             artists.append(
                 ax.text(
-                    bar.get_x() + bar.get_width() / 2,
-                    v + 0.01,
-                    f"{v:.3f}",
-                    ha="center",
-                    va="bottom",
+                    x + (-0.06 if k == 0 else 0.06),
+                    y,
+                    f"{y:.4f}",
+                    ha="right" if k == 0 else "left",
+                    va="center",
                     fontsize=8,
                 )
             )
-    ax.set_xticks(xs, [_wrap(style.label(k)) for k in names], fontsize=9)
-    ax.set(ylim=(0, 1.12), ylabel=style.label("accuracy"))
-    ax.set_axisbelow(True)
+    ax.set_xticks(xs, [_wrap(style.label(k)) for k in names], fontsize=8)
+    ax.set(xlim=(-0.6, len(names) - 0.4), ylim=(lo - pad, hi + 2.2 * pad))
+    ax.set_ylabel(style.label("accuracy"))
     ax.grid(axis="x", visible=False)
-    ax.legend(loc="upper center", ncols=2)
-    ax.set_title(style.label("final_accuracy"))
+    ax.legend(loc="upper left", ncols=2, fontsize=8)
+    test = [pair[1] for pair in accuracy.values()]
+    spread = style.text(
+        "test: max − min = {d:.4f}",
+        "テスト：最大 − 最小 = {d:.4f}",
+        d=max(test) - min(test),
+    )
+    ax.set_xlabel(spread, fontsize=8, color=style.colors["muted"])
+    ax.set_title(
+        style.text("final accuracy (axis zoomed)", "最終的な認識精度（軸を拡大）")
+    )
+    return artists
+
+
+def draw_repeats(
+    ax: Axes,
+    repeats: Mapping[str, Sequence[int]],
+    *,
+    n_train: int,
+    batch_size: int,
+    style: Style,
+) -> list[Artist]:
+    """A table, one column per sampler: first-epoch repeats and unseen examples."""
+    ax.set_axis_off()
+    rows = [
+        style.text("repeats within a minibatch", "ミニバッチ内の重複"),
+        style.text("repeats across minibatches", "ミニバッチ間の重複"),
+        style.text("examples never drawn", "一度も使われない訓練データ"),
+    ]
+    fg, grid = style.colors["foreground"], style.colors["grid"]
+    counts = np.array([list(v) for v in repeats.values()]).T
+    n_cols = len(repeats)
+    first = 0.34  # the row names' share of the width
+    width = (1 - first) / n_cols
+    line = 1 / (len(rows) + 1.3)
+    artists: list[Artist] = []
+    for j, name in enumerate(repeats):
+        x = first + (j + 0.5) * width
+        artists.append(
+            ax.text(
+                x,
+                1 - 0.65 * line,
+                " ".join(style.label(name).split()),
+                ha="center",
+                va="center",
+                fontsize=9,
+                color=style.colors["muted"],
+            )
+        )
+    for i, (label, row) in enumerate(zip(rows, counts, strict=True)):
+        y = 1 - (i + 1.8) * line
+        artists.append(ax.text(0.0, y, label, va="center", fontsize=9, color=fg))
+        for j, value in enumerate(row):
+            x = first + (j + 0.5) * width
+            artists.append(
+                ax.text(
+                    x,
+                    y,
+                    f"{int(value):,}",
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    color=fg,
+                )
+            )
+        artists.append(ax.axhline(y + 0.5 * line, color=grid, lw=0.8))
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    ax.set_title(
+        style.text(
+            "the first epoch's {k} minibatches: draws that repeat an example",
+            "最初の1エポック（ミニバッチ {k} 個）で重複して取り出された回数",
+            k=f"{-(-n_train // batch_size):,}",
+        ),
+        fontsize=9,
+    )
     return artists
 
 
 def _wrap(label: str) -> str:
     """Two short lines: at spaces (EN), or every 6 characters (JA has no spaces)."""
     if " " in label:
-        return textwrap.fill(label, 12)
+        return textwrap.fill(label, 10, break_long_words=False)
     return "\n".join(label[i : i + 6] for i in range(0, len(label), 6))
 
 
 def plot_samplers(trace: Trace, *, style: Style | None = None) -> Figure:
-    """Coverage per sampler (left) and the final accuracies (right)."""
+    """Coverage per sampler (left); final accuracies, zoomed, and repeats (right)."""
     style = style or Style()
     names = list(trace.meta["samplers"])
     coverage = {k: trace.data[f"coverage/{k}"] for k in names}
@@ -143,16 +234,36 @@ def plot_samplers(trace: Trace, *, style: Style | None = None) -> Figure:
         )
         for run in read_runs(trace)
     }
+    repeats = {
+        k: trace.data[f"repeats/{k}"] for k in names if f"repeats/{k}" in trace.data
+    }
     n_train, batch_size = int(trace.meta["n_train"]), int(trace.meta["batch_size"])
     with style.context():
         fig = new_figure(style, layout="constrained")
-        left, right = fig.subplots(1, 2, width_ratios=[1.5, 1])
+        grid = fig.add_gridspec(
+            2 if repeats else 1,
+            2,
+            width_ratios=[1.3, 1],
+            height_ratios=[3, 1] if repeats else [1],
+        )
         draw_coverage(
-            left, coverage, n_train=n_train, batch_size=batch_size, style=style
+            fig.add_subplot(grid[0, 0]),
+            coverage,
+            n_train=n_train,
+            batch_size=batch_size,
+            style=style,
         )
-        draw_sampler_accuracy(right, accuracy, style=style)
-        fig.suptitle(
-            f"{style.label('coverage')}  (N = {n_train:,}, batch = {batch_size})"
-        )
+        draw_sampler_accuracy(fig.add_subplot(grid[0, 1]), accuracy, style=style)
+        if repeats:  # (a trace written before they were counted has none)
+            draw_repeats(
+                fig.add_subplot(grid[1, :]),
+                repeats,
+                n_train=n_train,
+                batch_size=batch_size,
+                style=style,
+            )
+        batch = style.text("batch", "バッチサイズ")
+        title = f"{style.label('coverage')}  (N = {n_train:,}, {batch} = {batch_size})"
+        fig.suptitle(with_notes(title, trace, style))
         fig.draw_without_rendering()
     return fig

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from vizlearn.render.frames import new_figure
+from vizlearn.render.notes import joined, made_with
 from vizlearn.render.runs import Run, read_runs
 from vizlearn.style import Style
 from vizlearn.trace import Trace
@@ -116,22 +117,40 @@ def plot_sweep(
 
 
 def sweep_title(trace: Trace, style: Style) -> str:
-    """What all runs share, e.g. 'spiral · 1×10 sigmoid · sgd lr 1 · batch 30'."""
+    """What all runs share, e.g. 'spiral · 1 hidden layer × 10 · sigmoid · sgd lr 1'.
+
+    Each shared setting is named on its own, so varying one (the activation,
+    say) leaves the others, the network's shape included, in the title; raw
+    pixels and the seed follow.
+    """
     config: dict[str, Any] = dict(trace.meta.get("config", {}))
     varied = set(trace.meta.get("vary", []))
     if not config:
         return ""
-    layers = style.text("{n} hidden layer", "隠れ層 {n} 層", n=config["layers"])
-    if config["layers"] != 1 and style.lang == "en":
-        layers += "s"
-    parts = [
-        ({"dataset"}, str(config["dataset"])),
-        (
-            {"layers", "hidden", "activation"},
-            f"{layers} × {config['hidden']} {config['activation']}",
-        ),
-        ({"optimizer", "lr"}, f"{config['optimizer']} lr {config['lr']:g}"),
-        ({"batch_size"}, style.text("batch {n}", "バッチ {n}", n=config["batch_size"])),
-        ({"epochs"}, style.text("{n} epochs", "{n} エポック", n=config["epochs"])),
-    ]
-    return "  ·  ".join(text for keys, text in parts if not keys & varied)
+    parts = [str(config["dataset"])]
+    shape = _shape(config, varied, style)
+    if shape:
+        parts.append(shape)
+    for key, text in (
+        ("activation", str(config["activation"])),
+        ("weight_init", style.text("init {w}", "初期値 {w}", w=config["weight_init"])),
+        ("optimizer", str(config["optimizer"])),
+        ("lr", f"lr {config['lr']:g}"),
+        ("batch_size", style.text("batch {n}", "バッチ {n}", n=config["batch_size"])),
+        ("epochs", style.text("{n} epochs", "{n} エポック", n=config["epochs"])),
+    ):
+        if key not in varied:
+            parts.append(text)
+    return joined([*parts, *made_with(trace, style)])
+
+
+def _shape(config: dict[str, Any], varied: set[str], style: Style) -> str:
+    """'10 hidden layers × 64', or the part of it that every run shares."""
+    layers, hidden = int(config["layers"]), int(config["hidden"])
+    plural = "s" if layers != 1 else ""
+    if "layers" in varied and "hidden" in varied:
+        return ""
+    if "layers" in varied:
+        return style.text("{h} units per layer", "各層 {h} ユニット", h=hidden)
+    text = style.text("{n} hidden layer{s}", "隠れ層 {n} 層", n=layers, s=plural)
+    return text if "hidden" in varied else f"{text} × {hidden}"
