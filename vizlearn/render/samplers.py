@@ -93,60 +93,56 @@ def draw_coverage(
 
 
 def draw_sampler_accuracy(
-    ax: Axes, accuracy: Mapping[str, tuple[float, float]], *, style: Style
+    ax: Axes,
+    accuracy: Mapping[str, tuple[float, float]],
+    *,
+    role: str = "test",
+    style: Style,
 ) -> list[Artist]:
-    """Final train and test accuracy per sampler as points on a zoomed axis.
+    """Final ``role`` ("train" or "test") accuracy per sampler on a zoomed axis.
 
     The samplers end within a few thousandths of each other, invisible on a
     0-1 axis: the axis spans just the measured values (a margin of at least
-    0.002 around them) and every value is printed beside its point.
+    0.002 around them), every value is printed beside its point and the
+    spread (max - min) under the axis.
     """
     names = list(accuracy)
     xs = np.arange(len(names))
-    c = style.colors
-    artists: list[Artist] = []
-    values = [v for pair in accuracy.values() for v in pair]
-    lo, hi = min(values), max(values)
-    pad = max(0.25 * (hi - lo), 0.002)
-    for k, (shift, marker, color, key) in enumerate(
-        ((-0.12, "o", c["data"], "train"), (0.12, "s", c["model"], "test"))
-    ):
-        ys = [accuracy[n][k] for n in names]
-        (points,) = ax.plot(
-            xs + shift,
-            ys,
-            ls="none",
-            marker=marker,
-            ms=7,
-            color=color,
-            label=style.label(key),
-        )
-        artists.append(points)
-        for x, y in zip(xs + shift, ys, strict=True):
-            artists.append(
-                ax.text(
-                    x + (-0.06 if k == 0 else 0.06),
-                    y,
-                    f"{y:.4f}",
-                    ha="right" if k == 0 else "left",
-                    va="center",
-                    fontsize=8,
-                )
-            )
-    ax.set_xticks(xs, [_wrap(style.label(k)) for k in names], fontsize=8)
-    ax.set(xlim=(-0.6, len(names) - 0.4), ylim=(lo - pad, hi + 2.2 * pad))
-    ax.set_ylabel(style.label("accuracy"))
-    ax.grid(axis="x", visible=False)
-    ax.legend(loc="upper left", ncols=2, fontsize=8)
-    test = [pair[1] for pair in accuracy.values()]
-    spread = style.text(
-        "test: max − min = {d:.4f}",
-        "テスト：最大 − 最小 = {d:.4f}",
-        d=max(test) - min(test),
+    k = 0 if role == "train" else 1
+    color = style.colors["data" if role == "train" else "model"]
+    ys = [accuracy[n][k] for n in names]
+    lo, hi = min(ys), max(ys)
+    pad = max(0.3 * (hi - lo), 0.002)
+    (points,) = ax.plot(
+        xs, ys, ls="none", marker="o" if k == 0 else "s", ms=7, color=color
     )
-    ax.set_xlabel(spread, fontsize=8, color=style.colors["muted"])
-    ax.set_title(
-        style.text("final accuracy (axis zoomed)", "最終的な認識精度（軸を拡大）")
+    artists: list[Artist] = [points]
+    for x, y in zip(xs, ys, strict=True):
+        artists.append(
+            ax.annotate(
+                f"{y:.4f}",
+                (x, y),
+                xytext=(8, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
+        )
+    ax.set(xlim=(-0.5, len(names) - 0.3), ylim=(lo - pad, hi + pad))
+    ax.set_ylabel(style.label(role))
+    ax.grid(axis="x", visible=False)
+    ax.set_xticks(xs, [_wrap(style.label(n)) for n in names], fontsize=8)
+    spread = style.text("max − min = {d:.4f}", "最大 − 最小 = {d:.4f}", d=hi - lo)
+    artists.append(
+        ax.text(
+            0.02,
+            0.96,
+            spread,
+            transform=ax.transAxes,
+            va="top",
+            fontsize=8,
+            color=style.colors["muted"],
+        )
     )
     return artists
 
@@ -253,7 +249,15 @@ def plot_samplers(trace: Trace, *, style: Style | None = None) -> Figure:
             batch_size=batch_size,
             style=style,
         )
-        draw_sampler_accuracy(fig.add_subplot(grid[0, 1]), accuracy, style=style)
+        cell = grid[0, 1].subgridspec(2, 1)
+        train = fig.add_subplot(cell[0])
+        test = fig.add_subplot(cell[1])
+        draw_sampler_accuracy(train, accuracy, role="train", style=style)
+        draw_sampler_accuracy(test, accuracy, role="test", style=style)
+        train.tick_params(labelbottom=False)
+        train.set_title(
+            style.text("final accuracy (axes zoomed)", "最終的な認識精度（軸を拡大）")
+        )
         if repeats:  # (a trace written before they were counted has none)
             draw_repeats(
                 fig.add_subplot(grid[1, :]),
