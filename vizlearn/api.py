@@ -189,7 +189,11 @@ def _view(kind: Kind, options: Mapping[str, Any]) -> dict[str, Any]:
         )
     if kind.view is None:
         return {}
-    return dataclasses.asdict(kind.view(**options))
+    from vizlearn.config import validate
+
+    view = kind.view(**options)
+    validate(view)
+    return dataclasses.asdict(view)
 
 
 def frames_for(

@@ -124,7 +124,12 @@ def _write(entry: Entry, outdir: Path, build: _Build) -> list[Path]:
     style = build.style(item)
     if item.animated:
         anim = api.animate(trace, item.kind, style=style, **item.view)
-        return [anim.save(outdir / f"{item.name}.{fmt}") for fmt in ("gif", "webp")]
+        gif = anim.save(outdir / f"{item.name}.gif")
+        webp = anim.save(outdir / f"{item.name}.webp")
+        if webp.stat().st_size >= gif.stat().st_size:  # a WebP only where it wins
+            webp.unlink()
+            return [gif]
+        return [gif, webp]
     still = api.plot(trace, item.kind, style=style, **item.view)
     return [still.save(outdir / f"{item.name}.png")]
 

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from vizlearn.cli.options import build, params_for
+from vizlearn.config import validate
 from vizlearn.lessons import did_you_mean
 from vizlearn.lessons.record import Kind, Lesson
 
@@ -68,12 +69,34 @@ def frame_param() -> click.Option:
 
 
 def view_fields(kinds: list[Kind]) -> list[dataclasses.Field]:
-    """The view options of ``kinds``, each name once."""
+    """The view options of ``kinds``, each name once.
+
+    Kinds that share an option name with other choices or defaults (``--look``
+    is vizlearn|book for curves, book|dezero for graphs) get one option that
+    offers every choice and has no default: each kind keeps its own.
+    """
     seen: dict[str, dataclasses.Field] = {}
     for k in kinds:
         for f in k.view_fields():
-            seen.setdefault(f.name, f)
+            if f.name not in seen:
+                seen[f.name] = f
+            elif (seen[f.name].metadata, seen[f.name].default) != (
+                f.metadata,
+                f.default,
+            ):
+                seen[f.name] = _merged(seen[f.name], f)
     return list(seen.values())
+
+
+def _merged(a: dataclasses.Field, b: dataclasses.Field) -> dataclasses.Field:
+    meta = dict(a.metadata)
+    if "choices" in a.metadata or "choices" in b.metadata:
+        choices = (*a.metadata.get("choices", ()), *b.metadata.get("choices", ()))
+        meta["choices"] = tuple(dict.fromkeys(choices))
+    meta["help"] = a.metadata["help"].split(":")[0] + ": the kind's own default"
+    field = dataclasses.field(default=None, metadata=meta)
+    field.name, field.type = a.name, "str | None"
+    return field
 
 
 def view_params(kinds: list[Kind]) -> list[click.Parameter]:
@@ -103,7 +126,7 @@ def view_of(kind: Kind, kw: dict[str, Any]) -> dict[str, Any]:
     values = {}
     for key in [k for k in kw if k.startswith(VIEW)]:
         name, value = key[len(VIEW) :], kw.pop(key)
-        if name in own:
+        if name in own and value is not None:  # None: the kind's own default
             values[name] = value
         elif ctx.get_parameter_source(key) == click.core.ParameterSource.COMMANDLINE:
             raise click.UsageError(
@@ -111,7 +134,12 @@ def view_of(kind: Kind, kw: dict[str, Any]) -> dict[str, Any]:
             )
     if kind.view is None:
         return {}
-    return dataclasses.asdict(build(kind.view, values))
+    view = build(kind.view, values)
+    try:
+        validate(view)  # a view class need not validate itself
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    return dataclasses.asdict(view)
 
 
 def check_frame(kind: Kind, frame: int, n_frames: int) -> None:

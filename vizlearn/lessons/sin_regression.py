@@ -165,5 +165,66 @@ LESSON = Lesson(
             quick=_QUICK,
             style={"lang": "ja", "theme": "dark"},
         ),
+        GalleryItem(
+            "data",
+            "data",
+            (
+                "The lesson's data: 100 points of y = sin(2πx) + noise",
+                "授業のデータ：y = sin(2πx) + ノイズ の 100 点",
+            ),
+            (
+                "A scatter of 100 points along one period of a sine wave, shifted "
+                "up by the noise",
+                "sin 波 1 周期に沿った 100 個の点の散布図（ノイズの分だけ上にずれる）",
+            ),
+        ),
+        GalleryItem(
+            "sin-regression-book",
+            "regression",
+            (
+                "The same training in the lesson's own look (iter, lr and loss "
+                "in the title)",
+                "同じ学習を授業の図のスタイルで（タイトルに iter、lr、loss）",
+            ),
+            (
+                "Animation: a plain matplotlib plot titled Neural Network; a red "
+                "predict line bends through blue points, dotted residuals",
+                "アニメーション：Neural Network と題した素の matplotlib の図。"
+                "赤い predict の線が青い点に沿って曲がり、点線の残差が縮む",
+            ),
+            quick=_QUICK,
+            view={"look": "book"},
+            animated=True,
+        ),
+        GalleryItem(
+            "loss-book",
+            "loss",
+            (
+                "The loss as the lesson plots it: Mean Squared Error, lr=0.2",
+                "授業の図のスタイルの損失：Mean Squared Error, lr=0.2",
+            ),
+            (
+                "A plain line chart of the mean squared error falling from 0.85 "
+                "to 0.077 over 10 000 iterations",
+                "平均二乗誤差が 10 000 回で 0.85 から 0.077 に下がる素の折れ線グラフ",
+            ),
+            quick=_QUICK,
+            view={"look": "book"},
+        ),
+        GalleryItem(
+            "params-w1-book",
+            "params",
+            (
+                "W1 alone, one line per weight (w_0 ... w_9), as the lesson plots it",
+                "W1 だけを重みごとに 1 本ずつ（w_0 ... w_9）、授業の図のスタイルで",
+            ),
+            (
+                "Ten lines, one per first-layer weight, moving apart as the "
+                "network learns the two bends of the sine",
+                "1 層目の 10 個の重みの線。sin の 2 つの曲がりを学ぶにつれて離れていく",
+            ),
+            quick=_QUICK,
+            view={"look": "book", "tensor": "W1"},
+        ),
     ),
 )
