@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from vizlearn.config import option, to_dict
+from vizlearn.config import option
 from vizlearn.lessons import options as o
 from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
@@ -101,7 +101,7 @@ def run(
         iters=config.epochs * per_epoch,
         frames=config.epochs + 1,
         seed=config.seed,
-        meta={"lesson": NAME, "config": to_dict(config), "seed": config.seed},
+        meta={"lesson": NAME, "config": o.recorded(config), "seed": config.seed},
         on_step=on_step,
         probe=lambda net: _probe(net, digit),
     )

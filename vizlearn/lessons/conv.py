@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from vizlearn.config import option, to_dict
+from vizlearn.config import option
 from vizlearn.lessons import options as o
 from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
@@ -125,7 +125,7 @@ def run(
     ends = np.unique(np.round(np.linspace(1, cells, frames)).astype(np.int64))
     meta = {
         "lesson": NAME,
-        "config": to_dict(config),
+        "config": o.recorded(config),
         "seed": config.seed,
         "step_unit": "cell",
     }

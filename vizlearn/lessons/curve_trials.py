@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from vizlearn.config import option, to_dict
+from vizlearn.config import option
 from vizlearn.lessons.options import parse_weight_init
 from vizlearn.lessons.record import Kind
 
@@ -66,6 +66,7 @@ TRIAL_DEFAULTS: dict[str, Any] = {
     "data_dir": "",
     "cache_dir": "",
     "split_from_test": 0,
+    "normalize": True,  # MNIST pixels in [0, 1]; False: raw 0-255
     "n_train": 0,  # first N training images (0: all)
     "validation": 0.0,  # > 0: evaluate on this share of them instead of the test set
     "shuffle_seed": 0,  # the shuffle before the validation share is taken
@@ -177,8 +178,10 @@ def estimate_bytes(config: Any, trials: int, points: int) -> int:
 
 
 def recorded_config(config: Any) -> dict[str, Any]:
-    """``to_dict(config)`` without the execution options (the same run anywhere)."""
-    return {k: v for k, v in to_dict(config).items() if k not in EXECUTION}
+    """``to_dict(config)`` without the execution options nor folders (any machine)."""
+    from vizlearn.lessons.options import recorded
+
+    return {k: v for k, v in recorded(config).items() if k not in EXECUTION}
 
 
 def frame_steps(total: int, frames: int, per_epoch: int = 1) -> list[int]:
@@ -252,7 +255,9 @@ def _split(c: dict[str, Any]) -> Split:
 
     import numpy as np
 
-    full = _mnist(c["data_dir"], c["cache_dir"], c["split_from_test"], c["dtype"])
+    full = _mnist(
+        c["data_dir"], c["cache_dir"], c["split_from_test"], c["dtype"], c["normalize"]
+    )
     n = c["n_train"] or len(full.x_train)
     x, t = full.x_train[:n], full.t_train[:n]
     if not c["validation"]:
@@ -268,7 +273,9 @@ def _split(c: dict[str, Any]) -> Split:
 
 
 @lru_cache(maxsize=2)
-def _mnist(data_dir: str, cache_dir: str, split_from_test: int, dtype: str) -> Split:
+def _mnist(
+    data_dir: str, cache_dir: str, split_from_test: int, dtype: str, normalize: bool
+) -> Split:
     import numpy as np
 
     from vizlearn.datasets.split import load_split
@@ -279,6 +286,7 @@ def _mnist(data_dir: str, cache_dir: str, split_from_test: int, dtype: str) -> S
         data_dir=data_dir,
         cache_dir=cache_dir,
         split_from_test=split_from_test,
+        normalize=normalize,
     )
 
 
@@ -298,7 +306,8 @@ def run_variants(
     from vizlearn.trials import run_trials
 
     seeds = config.seed_list()
-    data = {k: getattr(config, k) for k in ("data_dir", "cache_dir", "split_from_test")}
+    data_keys = ("data_dir", "cache_dir", "split_from_test", "normalize")
+    data = {k: getattr(config, k) for k in data_keys}
     configs = [{**data, **v, "seed": s} for v in variants for s in seeds]
     traces = run_trials(
         TARGET,

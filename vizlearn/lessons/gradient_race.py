@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from vizlearn.config import option, to_dict
+from vizlearn.config import option
 from vizlearn.lessons import options as o
 from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
@@ -147,7 +147,7 @@ def run(
     }
     meta = {
         "lesson": NAME,
-        "config": to_dict(config),
+        "config": o.recorded(config),
         "seed": config.seed,
         "sizes": list(model.sizes),
         "dataset": split.name,

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from vizlearn.config import option, to_dict
+from vizlearn.config import option
 from vizlearn.lessons import options as o
 from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
@@ -166,7 +166,7 @@ def _own_run(config: NetworkConfig, on_step: Callable | None) -> Trace:
 
     meta = {
         "lesson": NAME,
-        "config": to_dict(config),
+        "config": o.recorded(config),
         "seed": config.seed,
         "sizes": list(model.sizes),
         "activation": activation,
@@ -244,7 +244,7 @@ def _from_trace(config: NetworkConfig) -> Trace:
     x, t = _example(other, config.input, n_in, n_out, task)
     meta = {
         "lesson": NAME,
-        "config": to_dict(config),
+        "config": o.recorded(config),
         "seed": other.meta.get("seed", 0),
         "sizes": [n_in, *[W.shape[2] for W in weights]],
         "activation": activation,
