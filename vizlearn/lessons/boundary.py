@@ -331,6 +331,7 @@ def summary(trace: Trace) -> dict[str, Any]:
     out = trace.outputs
     numbers = {
         "iterations": int(trace.steps[-1]),
+        "lr": trace.meta.get("lr"),
         "final_loss": float(out["data_loss"][-1]),
         "seed": trace.meta["seed"],
         "diverged_at": trace.diverged_at,

@@ -165,10 +165,16 @@ def run(
 
 
 def _meta(config, surface, steps, lrs, start, diverged) -> dict[str, Any]:
+    # the config as run: the function's own lr, start and steps filled in (no
+    # empty "lr=" or "start=" in provenance); nothing is random, so no seed
+    resolved = {
+        "lr": ",".join(f"{name}={lr:g}" for name, lr in lrs.items()),
+        "start": ",".join(f"{v:g}" for v in start),
+        "steps": steps,
+    }
     return {
         "lesson": NAME,
-        "config": to_dict(config),
-        "seed": None,
+        "config": {**to_dict(config), **resolved},
         "function": surface.name,
         "formula": surface.formula,
         "steps": steps,

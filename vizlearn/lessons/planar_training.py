@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from vizlearn.config import to_dict
 from vizlearn.core import MLP, softmax
 from vizlearn.core.losses import LOSSES
 from vizlearn.datasets import planar
@@ -28,6 +27,7 @@ from vizlearn.lessons.boundary import (
     UNITS_GRID,
     parse_until,
 )
+from vizlearn.lessons.options import recorded
 from vizlearn.trace import Recorder, Trace
 
 if TYPE_CHECKING:
@@ -124,7 +124,8 @@ class PlanarRun:
         labels = self.config.dataset_()[1]
         meta = {
             "lesson": NAME,
-            "config": to_dict(c),
+            # resolved: lr 0 means "the optimizer's default", recorded as used
+            "config": {**recorded(c), "lr": c.learning_rate},
             "seed": c.seed,
             "init_seed": c.seed if c.init_seed is None else c.init_seed,
             "task": c.task,
