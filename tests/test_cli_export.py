@@ -234,3 +234,30 @@ def test_info_errors(tmp_path: Path):
     (tmp_path / "x.txt").write_text("hi")
     assert "not a PNG, GIF" in invoke(["info", tmp_path / "x.txt"], 1).output
     assert "does not exist" in invoke(["info", tmp_path / "no.gif"], 2).output
+
+
+def test_publish_writes_what_the_platform_takes_and_prints_the_snippet(tmp_path):
+    from vizlearn.cli.publish import TARGETS
+    from vizlearn.export.publish import PLATFORMS
+
+    assert TARGETS == tuple(PLATFORMS)
+    result = invoke(
+        [
+            "publish",
+            "sin-regression",
+            "--target",
+            "zenn",
+            "--iters",
+            "200",
+            "--frames",
+            "5",
+            "--folder",
+            str(tmp_path),
+            "-q",
+        ]
+    )
+    gif = tmp_path / "sin-regression.gif"
+    assert gif.stat().st_size <= PLATFORMS["zenn"].max_bytes
+    assert result.output.strip().endswith("(/images/sin-regression.gif =600x)")
+    bad = invoke(["publish", "weight-init", "--target", "zenn"], expected=2)
+    assert "draws stills only" in bad.output

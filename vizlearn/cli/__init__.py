@@ -41,6 +41,10 @@ VERBS: dict[str, tuple[str, str]] = {
         "vizlearn.cli.render:render_command",
         "Draw a figure or animation from a saved trace.",
     ),
+    "publish": (
+        "vizlearn.cli.publish:publish_command",
+        "Write an animation as Zenn, Qiita, Hatena, GitHub or slides take it.",
+    ),
     "gallery": (
         "vizlearn.cli.gallery:gallery_command",
         "Render every lesson's figures into a folder with an index.html.",
