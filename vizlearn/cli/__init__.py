@@ -92,6 +92,27 @@ class LazyGroup(click.Group):
             )
         return super().resolve_command(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; an unexpected error is one line (exit 1), not a traceback.
+
+        Outputs are written to temporary files and renamed at the end, so a
+        failure leaves no partial file and every earlier one as it was.
+        """
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001 - the last resort
+            if (ctx.obj or {}).get("debug"):
+                raise
+            from vizlearn.files import terminal_safe
+
+            lines = str(e).strip().splitlines() or [""]
+            what = f"{type(e).__name__}: {lines[0]}" if lines[0] else type(e).__name__
+            raise click.ClickException(
+                f"{terminal_safe(what)} (run with --debug for details)"
+            ) from None
+
     def format_commands(
         self, ctx: click.Context, formatter: click.HelpFormatter
     ) -> None:

@@ -29,6 +29,7 @@ from vizlearn.config import (
     parse_pixels,
     validate,
 )
+from vizlearn.files import terminal_safe
 
 __all__ = [
     "StyleOptions",
@@ -44,7 +45,6 @@ __all__ = [
     "report",
     "guard",
     "UserDefaults",
-    "safe_text",
     "SHARED",
 ]
 
@@ -367,7 +367,7 @@ def report(summary: Mapping[str, Any], as_json: bool, quiet: bool) -> None:
 
     for path in files:
         size = f" ({size_text(sizes[str(path)])})" if str(path) in sizes else ""
-        click.echo(f"wrote {path}{size}")
+        click.echo(f"wrote {terminal_safe(path)}{size}")
     if summary.get("fitted"):
         click.echo(f"to fit --max-size: {summary['fitted']}")
     if summary.get("diverged_at") is not None:
@@ -395,12 +395,4 @@ def guard() -> Iterator[None]:
 
 def _one_line(e: BaseException) -> str:
     text = str(e).strip().splitlines()
-    return safe_text(text[0]) if text else type(e).__name__
-
-
-def safe_text(text: str) -> str:
-    """``text`` with control characters (ESC, CR, ...) shown as escapes."""
-    return "".join(
-        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode()
-        for ch in str(text)
-    )
+    return terminal_safe(text[0]) if text else type(e).__name__
