@@ -258,6 +258,12 @@ class _Job:
                 if self.export.filmstrip is not None:
                     count = len(self.export.filmstrip.split(","))
                     check_filmstrip(w, h, count, allow_large=allow_large)
+                if self.export.jobs:
+                    from vizlearn.export.workers import worker_memory
+                    from vizlearn.limits import check_workers
+
+                    per = worker_memory(w, h, n_frames)
+                    check_workers(self.export.jobs, per, allow_large=allow_large)
             else:
                 check_animation(w, h, 1, allow_large=allow_large)
                 check_frame(self.kind, self.frame, n_frames)
