@@ -35,8 +35,10 @@ def deep_trace():
 
 def test_histograms_count_every_value(sigmoid_trace):
     acts = sigmoid_trace.outputs["activations"][0]
-    assert acts.shape == (4, 5, 30)  # inits x layers x bins
-    assert sigmoid_trace.meta["inits"] == ["1", "0.01", "xavier", "he"]
+    assert acts.shape == (3, 5, 30)  # inits x layers x bins
+    # the book's Figures 6-10, 6-11 and 6-13: sigmoid with std 1, 0.01, Xavier
+    assert sigmoid_trace.meta["inits"] == ["1", "0.01", "xavier"]
+    assert sigmoid_trace.meta["config"]["inits"] == "1,0.01,xavier"  # resolved
     # sigmoid outputs all lie in [0, 1], no exact zeros are split off
     np.testing.assert_array_equal(acts.sum(axis=2), 200 * 100)
     assert (sigmoid_trace.outputs["outside"] == 0).all()
@@ -54,10 +56,24 @@ def test_the_books_three_pictures(sigmoid_trace):
     assert (0.08 < std[2]).all() and (std[2] < 0.3).all()  # Xavier: a spread
 
 
+def test_book_inits_follow_the_books_figures():
+    """--inits book: Figures 6-10, 6-11, 6-13 for sigmoid, Figure 6-14 for ReLU."""
+    assert WeightInitConfig().schemes() == (1.0, 0.01, "xavier")
+    assert WeightInitConfig(activation="tanh").schemes() == (1.0, 0.01, "xavier")
+    assert WeightInitConfig(activation="relu").schemes() == (0.01, "xavier", "he")
+    assert WeightInitConfig(inits="he").schemes() == ("he",)
+    from vizlearn.lessons.weight_init import LESSON
+
+    captions = {item.name: item for item in LESSON.gallery}
+    assert "6-10, 6-11 and 6-13" in captions["weight-init"].caption[0]
+    assert captions["weight-init"].options.get("activation", "sigmoid") == "sigmoid"
+    assert "6-14" in captions["weight-init-relu"].caption[0]
+    assert captions["weight-init-relu"].options == {"activation": "relu"}
+
+
 def test_relu_he_keeps_the_spread_and_zeros_are_counted_apart():
-    trace = run(
-        WeightInitConfig(activation="relu", inits="0.01,xavier,he", samples=200)
-    )
+    trace = run(WeightInitConfig(activation="relu", samples=200))
+    assert trace.meta["inits"] == ["0.01", "xavier", "he"]
     std, zeros = trace.outputs["std"][0], trace.outputs["zeros"][0]
     assert std[2, -1] > 0.5 * std[2, 0]  # He: the last layer keeps its spread
     assert std[1, -1] < 0.5 * std[1, 0]  # Xavier: it shrinks layer by layer
@@ -72,7 +88,7 @@ def test_gradient_histograms(sigmoid_trace):
         sigmoid_trace.outputs["gradients"][0],
         sigmoid_trace.data["grad_edges"],
     )
-    assert grads.shape == (4, 5, 30) and edges.shape == (4, 31)
+    assert grads.shape == (3, 5, 30) and edges.shape == (3, 31)
     np.testing.assert_allclose(edges[:, 0], -edges[:, -1])  # symmetric ranges
     # with std 0.01 the gradient shrinks on its way down: layer 1 is a spike at 0
     centre = grads[1, 0, 14:16].sum() / grads[1, 0].sum()
@@ -97,7 +113,7 @@ def test_parse_init_and_bad_options():
 
 def test_plot_weight_init_layout(sigmoid_trace):
     fig = plot_weight_init(sigmoid_trace, style=SMALL)
-    assert len(fig.axes) == 8 * 5  # an activation row and a gradient row per init
+    assert len(fig.axes) == 6 * 5  # an activation row and a gradient row per init
     assert [ax.get_title() for ax in fig.axes[:5]] == [
         f"{i}-layer" for i in range(1, 6)
     ]
@@ -107,7 +123,7 @@ def test_plot_weight_init_layout(sigmoid_trace):
     assert fig.axes[20].get_ylabel() == "Xavier"
     assert fig._suptitle.get_text() == "activation distribution per layer (sigmoid)"
     ja = plot_weight_init(sigmoid_trace, style=Style(lang="ja", width=480, height=360))
-    assert ja.axes[30].get_ylabel() == "He の初期値"
+    assert ja.axes[20].get_ylabel() == "Xavier の初期値"
 
 
 def test_init_labels():

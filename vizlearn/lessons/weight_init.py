@@ -4,9 +4,21 @@ The book's experiment behind Figures 6-10 to 6-14
 (``weight_init_activation_histogram.py``): 1000 random inputs (standard
 normal, 100 features) pass through 5 layers of 100 units
 (y = activation(x W), no bias) whose weights have std 1, 0.01, Xavier
-(sqrt(1/n)) or He (sqrt(2/n)); the histogram of each layer's output shows
-saturation (std 1: sigmoid outputs pile up at 0 and 1), lost expressiveness
-(std 0.01: everything near 0.5) or a healthy spread (Xavier; He for ReLU).
+(sqrt(1/n)) or He (sqrt(2/n)); the histogram of each layer's output (30 bins
+over (0, 1), as the script's ``plt.hist(a.flatten(), 30, range=(0, 1))``)
+shows saturation (std 1: sigmoid outputs pile up at 0 and 1), lost
+expressiveness (std 0.01: everything near 0.5) or a healthy spread (Xavier;
+He for ReLU).
+
+The book's figures pair them this way, and ``--inits book`` (the default)
+does the same for the chosen activation:
+
+- sigmoid: std 1 (Figure 6-10), std 0.01 (Figure 6-11), Xavier (Figure 6-13);
+- ReLU: std 0.01, Xavier and He, one above the other (Figure 6-14);
+- tanh (the book's remark after Figure 6-13): std 1, 0.01 and Xavier, as sigmoid.
+
+(Figure 6-12 is the diagram of Xavier's fan-in, not a histogram.) The script
+draws from numpy's global generator without a seed; ``--seed`` fixes ours.
 """
 
 from __future__ import annotations
@@ -26,6 +38,12 @@ __all__ = ["WeightInitConfig", "run", "estimate_bytes", "LESSON"]
 
 NAME = "weight-init"
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
+#: ``--inits book``: the inits the book's figures show for each activation
+BOOK_INITS = {
+    "sigmoid": "1,0.01,xavier",
+    "tanh": "1,0.01,xavier",
+    "relu": "0.01,xavier,he",
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +54,10 @@ class WeightInitConfig(LessonConfig):
         "sigmoid", "activation of every layer", choices=ACTIVATIONS
     )
     inits: str = option(
-        "1,0.01,xavier,he", "weight inits, comma-separated: std, xavier, he"
+        "book",
+        "weight inits, comma-separated: std, xavier, he; book: the book's for "
+        "--activation (sigmoid, tanh: 1,0.01,xavier as Figures 6-10, 6-11, "
+        "6-13; relu: 0.01,xavier,he as Figure 6-14)",
     )
     layers: int = option(5, "layers", low=1, high=20)
     units: int = option(100, "units per layer (and input features)", low=1, high=2000)
@@ -54,8 +75,11 @@ class WeightInitConfig(LessonConfig):
             )
 
     def schemes(self) -> tuple[float | str, ...]:
-        """The parsed ``inits``."""
-        items = [s for s in self.inits.split(",") if s.strip()]
+        """The parsed ``inits`` (``book``: the book's for the activation)."""
+        text = (
+            BOOK_INITS[self.activation] if self.inits.strip() == "book" else self.inits
+        )
+        items = [s for s in text.split(",") if s.strip()]
         if not items or len(items) > 8:
             raise ValueError(f"--inits needs 1 to 8 entries, got {self.inits!r}")
         return tuple(parse_weight_init(s) for s in items)
@@ -105,12 +129,13 @@ def run(
     data = {"act_edges": edges}
     if config.gradients:
         outputs["gradients"], data["grad_edges"] = np.array(grads), np.array(grad_edges)
+    inits = [init_name(s) for s in config.schemes()]
     meta = {
         "lesson": NAME,
-        "config": to_dict(config),
+        "config": {**to_dict(config), "inits": ",".join(inits)},  # "book" resolved
         "seed": config.seed,
         "activation": config.activation,
-        "inits": [init_name(s) for s in config.schemes()],
+        "inits": inits,
     }
     rec = Recorder(meta=meta, data=data)
     rec.record(0, outputs=outputs)
@@ -201,18 +226,37 @@ LESSON = Lesson(
             "weight-init",
             "histograms",
             (
-                "Activations per layer for weight std 1, 0.01, Xavier and He "
-                "(Figures 6-10 to 6-14)",
-                "重みの初期値（標準偏差 1、0.01、Xavier、He）ごとの"
-                "各層のアクティベーション分布",
+                "Sigmoid activations per layer for weight std 1, 0.01 and Xavier "
+                "(the book's Figures 6-10, 6-11 and 6-13)",
+                "シグモイド関数の各層のアクティベーション分布：重みの標準偏差 1、0.01、"
+                "Xavier の初期値（図6-10、6-11、6-13）",
             ),
             (
-                "Grids of histograms: with std 1 the activations pile up at 0 and 1, "
-                "with 0.01 at 0.5, with Xavier they stay spread",
-                "ヒストグラムの格子。標準偏差 1 では 0 と 1 "
-                "に偏り、0.01 では 0.5 に集まり、Xavier では広がったまま",
+                "Three rows of five histograms: with std 1 the activations pile up "
+                "at 0 and 1, with 0.01 at 0.5, with Xavier they stay spread",
+                "5つのヒストグラムが3行。標準偏差 1 では 0 と 1 に偏り、0.01 では "
+                "0.5 に集まり、Xavier では広がったまま",
             ),
             quick={"samples": 200},
+        ),
+        GalleryItem(
+            "weight-init-relu",
+            "histograms",
+            (
+                "ReLU activations per layer for weight std 0.01, Xavier and He "
+                "(the book's Figure 6-14)",
+                "ReLU の各層のアクティベーション分布：重みの標準偏差 0.01、Xavier、"
+                "He の初期値（図6-14）",
+            ),
+            (
+                "Three rows of five histograms: with std 0.01 the outputs shrink "
+                "towards 0, with Xavier they lean further to 0 in deeper layers, "
+                "with He they keep the same spread in every layer",
+                "5つのヒストグラムが3行。標準偏差 0.01 では出力が 0 付近に縮み、"
+                "Xavier では層が深いほど 0 に偏り、He ではどの層も同じ広がり",
+            ),
+            options={"activation": "relu"},
+            quick={"activation": "relu", "samples": 200},
         ),
     ),
 )
