@@ -161,6 +161,13 @@ def _show_default(f: dataclasses.Field) -> Any:
     return True
 
 
+def _as_text(value: Any) -> str:
+    """A default as the command line would write it: (-3.0, 4.0) -> -3,4."""
+    if isinstance(value, tuple | list):
+        return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return str(value)
+
+
 def _param_for(f: dataclasses.Field, *, dest: str, shared: bool) -> click.Option:
     """The click option of one field; ``shared``: VIZLEARN_NAME and vizlearn.toml."""
     m, flag = f.metadata, flag_name(f)
@@ -177,12 +184,18 @@ def _param_for(f: dataclasses.Field, *, dest: str, shared: bool) -> click.Option
         )
     if m.get("path") and default == "":
         default = None  # click checks a default path exists; "" means "not given"
+    shown: Any = _show_default(f)
+    if "parse" in m and not isinstance(default, str | None) and not m.get("multiple"):
+        # a parsed value (e.g. a point (-3.0, 4.0)) is shown as its text and not
+        # given to click, which would turn it into "(-3.0, 4.0)"
+        shown = _as_text(default)
+        default = None
     return click.Option(
         [flag, dest],
         type=_click_type(f),
         default=default if not m.get("multiple") else (),
         multiple=bool(m.get("multiple")),
-        show_default=_show_default(f),
+        show_default=shown,
         metavar=m.get("metavar"),
         help=m.get("help"),
         envvar=envvar,
@@ -214,8 +227,8 @@ def take(kw: dict[str, Any], cls: type, *, group: str = "") -> dict[str, Any]:
         key = f"{group}{f.name}"
         if key in kw:
             value = kw.pop(key)
-            if value is None and f.default == "":
-                value = ""
+            if value is None and f.default is not None:
+                value = f.default  # not given: the field's own default
             try:
                 out[f.name] = from_text(f, value)
             except ValueError as e:
