@@ -65,7 +65,16 @@ _MAX_SEEDS = 1000
 
 
 class TrialError(RuntimeError):
-    """A trial raised, or its worker died twice; the message names the trial."""
+    """A trial raised, or its worker died twice; the message names the trial.
+
+    ``index`` is the trial's position among the configs (None if unknown) and
+    ``reason`` the message without the "trial N failed" prefix.
+    """
+
+    def __init__(self, reason: str, index: int | None = None, where: str = "") -> None:
+        head = f"trial {index} failed{where}: " if index is not None else ""
+        super().__init__(head + reason)
+        self.index, self.reason = index, reason
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
@@ -301,7 +310,7 @@ def _collect(done: queue.Queue, total: int, on_done: OnDone) -> list[bytes]:
             except queue.Empty:
                 continue
         if error is not None:
-            raise TrialError(f"trial {index} failed: {error}") from None
+            raise TrialError(error.reason, index) from None
         out[index] = body
         if on_done is not None:
             on_done(count)
@@ -342,10 +351,9 @@ class DaskCluster:
                 try:
                     out[index[future.key]] = future.result()
                 except Exception as e:  # noqa: BLE001 - any remote failure
-                    raise TrialError(
-                        f"trial {index[future.key]} failed on the Dask cluster: "
-                        f"{type(e).__name__}: {e}"
-                    ) from None
+                    reason = f"{type(e).__name__}: {e}"
+                    where = " on the Dask cluster"
+                    raise TrialError(reason, index[future.key], where) from None
                 if on_done is not None:
                     on_done(count)
         return out

@@ -41,9 +41,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -71,7 +68,6 @@ VARIABLES: dict[str, type] = {
     "weight_init": str,
 }
 MAX_RUNS = 1000  # a grid beyond this is a typo or a job for a cluster
-_ENV_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _check_vary(value: tuple) -> None:
@@ -152,13 +148,15 @@ def grid(config: SweepConfig) -> list[SweepConfig]:
     return runs
 
 
-def _run_one(config: SweepConfig) -> dict[str, Any]:
-    """Train one grid point (in a worker process); plain arrays come back."""
+def trial(raw: dict[str, Any]) -> Trace:
+    """Train one grid point, given as JSON (a ``vizlearn.trials`` trial)."""
     import numpy as np
 
     from vizlearn.core.samplers import batches_per_epoch
     from vizlearn.lessons.training import build_classifier, split_for, train_classifier
+    from vizlearn.trace import Trace
 
+    config = SweepConfig(**{**raw, "vary": ()})
     split = split_for(config, np.float32)
     model = build_classifier(
         split,
@@ -181,13 +179,14 @@ def _run_one(config: SweepConfig) -> dict[str, Any]:
         track=1,
         seed=config.seed,
     )
-    return {
-        "metric_steps": np.array(trace.metric_steps),
-        "loss": np.array(trace.loss),
-        "metrics": {k: np.array(v) for k, v in trace.metrics.items()},
-        "diverged_at": trace.diverged_at,
-        "iters_per_epoch": per_epoch,
-    }
+    return Trace(
+        trace.loss,
+        np.arange(len(trace.loss)),
+        np.zeros(0, np.int64),
+        metrics=dict(trace.metrics),
+        metric_steps=trace.metric_steps,
+        meta={"diverged_at": trace.diverged_at, "iters_per_epoch": per_epoch},
+    )
 
 
 def run(
@@ -199,29 +198,27 @@ def run(
 
     ``on_step`` gets the number of runs finished.
     """
-    import numpy as np
-
     from vizlearn.lessons.training import runs_trace
-    from vizlearn.trace import Trace
+    from vizlearn.trials import TrialError, run_trials
 
     config = config or SweepConfig()
     points = grid(config)
-    results = _map(_run_one, points, config.jobs, on_step)
+    try:  # worker processes with one BLAS thread: the same numbers for any --jobs
+        traces = run_trials(
+            f"{__name__}:trial",
+            [to_dict(p) for p in points],
+            jobs=config.jobs,
+            on_done=on_step,
+        )
+    except TrialError as e:
+        if e.index is None:
+            raise
+        where = _changed(points[e.index], points)
+        raise RuntimeError(f"a sweep run ({where}) failed: {e.reason}") from None
     names = [name for name, _ in config.vary]
     runs = []
-    for point, res in zip(points, results, strict=True):
+    for point, trace in zip(points, traces, strict=True):
         values = {k: getattr(point, k) for k in names}
-        trace = Trace(
-            res["loss"],
-            np.arange(len(res["loss"])),
-            np.zeros(0, np.int64),
-            metrics=res["metrics"],
-            metric_steps=res["metric_steps"].astype(np.int64),
-            meta={
-                "diverged_at": res["diverged_at"],
-                "iters_per_epoch": res["iters_per_epoch"],
-            },
-        )
         runs.append((_label(values), values, trace))
     meta = {
         "lesson": NAME,
@@ -263,86 +260,9 @@ def summary(trace: Trace) -> dict[str, Any]:
     }
 
 
-def _map(
-    fn: Callable,
-    items: Sequence[SweepConfig],
-    jobs: int,
-    on_done: Callable[[int], object] | None,
-) -> list:
-    """``[fn(x) for x in items]``, each in a fresh worker process with one BLAS thread.
-
-    Always in workers, even for one job: BLAS sums in another order with more
-    threads, and the results must not depend on ``--jobs``. Workers are plain
-    ``python -c`` processes fed JSON (no pickles, no re-import of the caller's
-    script, so a script without ``if __name__ == "__main__"`` works).
-    """
-    import json
-    from concurrent.futures import ThreadPoolExecutor, as_completed
-
-    jobs = min(jobs or os.cpu_count() or 1, len(items))
-    env = {**os.environ, **dict.fromkeys(_ENV_THREADS, "1")}
-    code = f"from {__name__} import _worker_main; _worker_main({fn.__name__!r})"
-
-    def one(config: SweepConfig) -> dict[str, Any]:
-        proc = subprocess.run(
-            [sys.executable, "-c", code],
-            env=env,
-            text=True,
-            input=json.dumps(to_dict(config)),
-            capture_output=True,
-        )
-        if proc.returncode != 0:
-            lines = proc.stderr.strip().splitlines() or ["(no message)"]
-            raise RuntimeError(
-                f"a sweep run ({_changed(config, items)}) failed: {lines[-1]}"
-            )
-        return _decode(json.loads(proc.stdout))
-
-    out: list = [None] * len(items)
-    with ThreadPoolExecutor(jobs) as pool:
-        futures = {pool.submit(one, item): i for i, item in enumerate(items)}
-        for done, future in enumerate(as_completed(futures), 1):
-            out[futures[future]] = future.result()
-            if on_done is not None:
-                on_done(done)
-    return out
-
-
 def _changed(config: SweepConfig, items: Sequence[SweepConfig]) -> str:
     changed = [k for k in VARIABLES if len({getattr(c, k) for c in items}) > 1]
     return ", ".join(f"{k}={getattr(config, k)}" for k in changed) or "base"
-
-
-def _worker_main(fn_name: str) -> None:
-    """Worker process: a config as JSON on stdin, the result as JSON on stdout."""
-    import json
-
-    raw = json.loads(sys.stdin.read())
-    raw["vary"] = ()
-    result = globals()[fn_name](SweepConfig(**raw))
-    sys.stdout.write(json.dumps(_encode(result)))
-
-
-def _encode(result: dict[str, Any]) -> dict[str, Any]:
-    """Arrays -> lists; JSON writes floats with repr, so they round-trip exactly."""
-    return {
-        "metric_steps": result["metric_steps"].tolist(),
-        "loss": result["loss"].tolist(),
-        "metrics": {k: v.tolist() for k, v in result["metrics"].items()},
-        "diverged_at": result["diverged_at"],
-        "iters_per_epoch": result["iters_per_epoch"],
-    }
-
-
-def _decode(raw: dict[str, Any]) -> dict[str, Any]:
-    import numpy as np
-
-    return {
-        **raw,
-        "metric_steps": np.array(raw["metric_steps"], dtype=np.int64),
-        "loss": np.array(raw["loss"], dtype=np.float64),
-        "metrics": {k: np.array(v) for k, v in raw["metrics"].items()},
-    }
 
 
 LESSON = Lesson(
