@@ -169,7 +169,9 @@ def test_plain_options_build_the_plain_network(rng):
 
 def test_weights_do_not_depend_on_the_extensions():
     plain = MLP((5, 4, 3), rng=np.random.default_rng(1))
-    extended = MLP((5, 4, 3), rng=np.random.default_rng(1), batch_norm=True, dropout=0.5)
+    extended = MLP(
+        (5, 4, 3), rng=np.random.default_rng(1), batch_norm=True, dropout=0.5
+    )
     for k, p in plain.params().items():
         np.testing.assert_array_equal(p.data, extended.params()[k].data)
 
