@@ -141,9 +141,9 @@ def test_weight_init_still_formats(tmp_path):
         ]
     )
     summary = json.loads(result.output)
-    assert summary["inits"] == ["1", "0.01", "xavier", "he"]
+    assert summary["inits"] == ["0.01", "xavier", "he"]  # ReLU: Figure 6-14's
     assert (
-        len(summary["layer_output_std"]) == 4 and len(summary["zero_fraction"][0]) == 5
+        len(summary["layer_output_std"]) == 3 and len(summary["zero_fraction"][0]) == 5
     )
     assert b"<svg" in svg.read_bytes()[:500]
 

@@ -130,7 +130,10 @@ def test_draw_boundary(blobs_trace):
 def test_frames_update_images_in_place(blobs_trace):
     source = frames_boundary(blobs_trace, style=SMALL)
     assert source.n_frames == 5
-    assert len(source.figure.axes) == 1 + 12  # boundary + 4x3 unit panels (10 used)
+    units = [ax for ax in source.figure.axes[1:] if ax.get_images()]
+    assert len(units) == 10  # one panel per hidden unit
+    bars = [ax for ax in source.figure.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 1  # and one colour bar for all of them
     first = source.update(0)
     before = first[0].get_array().copy()
     later = source.update(4)
@@ -157,3 +160,38 @@ def test_blitted_frames_match_full_redraws(blobs_trace):
     still = plot_boundary(blobs_trace, frame=3, style=style)
     still.canvas.draw()
     np.testing.assert_array_equal(frame, np.asarray(still.canvas.buffer_rgba()))
+
+
+def test_unit_panels_layout(blobs_trace):
+    """Square cells for square data, a colour bar, no empty band, no overlaps."""
+    style = Style(width=960, height=720, dpi=120)
+    fig = frames_boundary(blobs_trace, style=style).still(4)
+    renderer = fig.canvas.get_renderer()
+    main = fig.axes[0]
+    units = [ax for ax in fig.axes[1:] if ax.get_images()]
+    d = blobs_trace.data
+    aspect = np.ptp(d["units_y"]) / np.ptp(d["units_x"])
+    for ax in units:
+        box = ax.get_window_extent(renderer)
+        assert abs(box.height / box.width - aspect) < 0.05  # the data's shape
+    # the regions fill the height: their title near the top, their x label near
+    # the bottom (the old layout left a 100 px band above them at 960x720)
+    tight = main.get_tightbbox(renderer)
+    assert tight.y1 > 0.93 * 720 and tight.y0 < 0.07 * 720
+    (bar,) = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert bar.get_xlabel() == "unit output (sigmoid)"
+    assert bar.get_xlim() == (0.0, 1.0)
+    # a unit's title stays clear of the panel above it
+    for upper, lower in zip(units, units[3:], strict=False):
+        title = lower.title.get_window_extent(renderer)
+        assert title.y1 <= upper.get_window_extent(renderer).y0 + 0.5
+
+
+def test_unit_grid_picks_the_largest_cells():
+    from vizlearn.render.boundary import unit_grid
+
+    assert unit_grid(10, 3.0, 6.0, 1.0) == (4, 3)  # a tall column: more rows
+    assert unit_grid(4, 8.0, 2.0, 1.0) == (1, 4)  # a wide strip: one row
+    assert unit_grid(1, 2.0, 2.0, 1.0) == (1, 1)
+    rows, cols = unit_grid(32, 3.0, 6.0, 1.0)
+    assert rows * cols >= 32 and (rows - 1) * cols < 32
