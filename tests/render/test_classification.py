@@ -122,8 +122,10 @@ def test_samplers_figure():
     ]
     meta = {"samplers": list(coverage), "n_train": 100, "batch_size": 10}
     data = {f"coverage/{k}": v for k, v in coverage.items()}
+    data |= {"repeats/with-replacement": np.array([4, 30, 37])}
+    data |= {"repeats/epoch-shuffle": np.array([0, 0, 0])}
     fig = plot_samplers(runs_trace(runs, meta=meta, data=data))
-    cov_ax, bar_ax = fig.axes[0], fig.axes[1]
+    cov_ax, train_ax, test_ax, table_ax = fig.axes
     labels = [t.get_text() for t in cov_ax.get_legend().get_texts()]
     assert labels == [
         "with replacement",
@@ -133,7 +135,21 @@ def test_samplers_figure():
     theory = cov_ax.get_lines()[2]
     x = theory.get_xdata()
     np.testing.assert_allclose(theory.get_ydata(), 1 - np.exp(-x / 10))
-    assert [round(p.get_height(), 2) for p in bar_ax.patches] == [0.9, 0.95, 0.85, 0.9]
+    # each accuracy on its own zoomed axis, values printed (0.9 vs 0.95 fills it)
+    for ax, values in ((train_ax, [0.9, 0.95]), (test_ax, [0.85, 0.9])):
+        np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), values)
+        lo, hi = ax.get_ylim()
+        assert values[0] - 0.05 < lo < values[0] and values[1] < hi < values[1] + 0.05
+        texts = [t.get_text() for t in ax.texts]
+        assert [f"{v:.4f}" for v in values] == texts[:2]
+        assert "max − min = 0.0500" in texts
+    # the first epoch's repeats: one column per sampler
+    cells = [t.get_text() for t in table_ax.texts]
+    assert cells[:2] == ["with replacement", "shuffle each epoch"]
+    assert cells[2:5] == ["repeats within a minibatch", "4", "0"]
+    assert cells[5:8] == ["repeats across minibatches", "30", "0"]
+    assert cells[8:11] == ["examples never drawn", "37", "0"]
+    assert "10 minibatches" in table_ax.get_title()
 
 
 def _metrics_trace(metrics, steps=None):
