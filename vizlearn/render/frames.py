@@ -82,9 +82,9 @@ class FrameSource:
         """Yield frames as `Blit` views (no copies); see the module docstring."""
         with self.style.context():
             animated = list(self.update(0))
+            self._freeze_layout()
             above = _drawn_above(animated, self.figure)
             animated += above
-            self._freeze_layout()
             for artist in animated:
                 artist.set_animated(True)
             self.figure.canvas.draw()  # everything but the animated artists
@@ -209,14 +209,20 @@ def _drawn_above(moving: Sequence[Artist], fig: Figure) -> list[Artist]:
             candidates = []
         else:
             candidates = [*ax.spines.values(), ax.xaxis, ax.yaxis]
-        if ax.get_legend() is not None:
-            candidates.append(ax.get_legend())
+        legend = ax.get_legend()
+        if legend is not None and _overlaps(legend, ax, fig):
+            candidates.append(legend)  # a legend outside the axes covers nothing
         above += [
             a
             for a in candidates
             if a not in kept and a.get_visible() and a.get_zorder() > zorder
         ]
     return above
+
+
+def _overlaps(artist: Artist, ax: Any, fig: Figure) -> bool:
+    renderer = fig.canvas.get_renderer()
+    return artist.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
 
 
 class _Blitter:

@@ -118,9 +118,13 @@ class _RegressionArtists:
         self.curve.set_data(tr.data["grid"], tr.outputs["curve"][k])
         self.residuals.set_segments(np.stack([np.c_[x, t], np.c_[x, fit]], axis=1))
         self.title.set_text(_book_title(tr, k) if self.book else _title(tr, k, style))
-        # points and legend sit above the moving lines, so they are redrawn too
-        # (where the lines reach them; see vizlearn.render.frames)
-        return [self.residuals, self.points, self.curve, self.legend, self.title]
+        # the points (and the book look's legend) sit above the moving lines, so
+        # they are redrawn too where the lines reach them (vizlearn.render.frames);
+        # vizlearn's legend is above the axes, where nothing moves
+        moving = [self.residuals, self.points, self.curve]
+        return (
+            [*moving, self.legend, self.title] if self.book else [*moving, self.title]
+        )
 
 
 def _ylim(trace: Trace) -> tuple[float, float]:
