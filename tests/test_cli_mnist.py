@@ -218,7 +218,27 @@ def test_gradients_json(tmp_path):
         (["mnist", "--save-trace", "/no/such/run.npz"], "folder '/no/such' does not"),
         (["samplers", "--sampler", "random"], "'random' is not one of"),
         (["metrics", "--kind", "roc"], "'roc' is not a kind of this lesson"),
+        (["sweep", "--no-normalize"], "--no-normalize applies to --dataset mnist"),
+        (["metrics", "--kind", "table", "--class", "10"], "--class must be <= 9"),
+        (["gradients", "--sizes", "5,x"], "--sizes takes 1 to 12 distinct hidden"),
     ],
 )
 def test_usage_errors_exit_2(args, message):
     assert message in invoke(args, code=2).output
+
+
+@needs_mnist
+def test_keras_tutorial_figures_on_raw_pixels(tmp_path):
+    """The tutorial's run: raw pixels, 3 x 30 sigmoid; its 2x2 table and history."""
+    npz, table, history = tmp_path / "k.npz", tmp_path / "t.png", tmp_path / "h.png"
+    base = ["--no-normalize", "--layers", "3", "--hidden", "30", "--iters", "300"]
+    invoke(["train", "mnist", *MNIST, *base, "--frames", "2", "-q", "-o", str(npz)])
+    invoke(["render", str(npz), "--kind", "table", "--class", "3", "-o", str(table)])
+    invoke(["render", str(npz), "--kind", "keras", "-o", str(history)])
+    info = json.loads(invoke(["info", "--json", str(table)]).output)
+    config = info["provenance"]["config"]
+    assert config["normalize"] is False and config["layers"] == 3
+    assert "data_dir" not in config  # no folders in a figure either
+    assert history.stat().st_size > 10_000
+    bad = invoke(["render", str(npz), "--kind", "keras", "--class", "3"], code=2)
+    assert "is not an option of kind keras" in bad.output  # (it says --label)
