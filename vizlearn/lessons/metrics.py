@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from vizlearn.config import option
 from vizlearn.lessons import options as o
 from vizlearn.lessons.kinds import CLASSIFIER_KINDS
-from vizlearn.lessons.record import Lesson
+from vizlearn.lessons.record import GalleryItem, Lesson
 
 if TYPE_CHECKING:
     import numpy as np
@@ -142,4 +142,23 @@ LESSON = Lesson(
     summary=report,
     steps=_steps,
     frames=lambda config: 1,
+    gallery=(
+        GalleryItem(
+            "metrics-class-table",
+            "table",
+            (
+                "Class 3 against the rest: TP, FN, FP, TN and precision, recall, "
+                "accuracy worked out",
+                "クラス 3 とそれ以外：TP・FN・FP・TN と適合率・再現率・認識精度の計算",
+            ),
+            (
+                "A 2x2 table of counts (true positives, false negatives, false "
+                "positives, true negatives) beside the three formulas with the "
+                "counts put in",
+                "真陽性・偽陰性・偽陽性・真陰性の 2×2 の表と、その数を入れた3つの式",
+            ),
+            view={"label": 3},
+            quick={"iters": 200, "frames": 2},
+        ),
+    ),
 )

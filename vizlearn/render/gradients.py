@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from vizlearn.render.frames import new_figure
+from vizlearn.render.notes import with_notes
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
@@ -180,6 +181,7 @@ def plot_gradients(
             n_params=int(meta.get("n_params", 0)),
             style=style,
         )
-        fig.suptitle(title or style.label("grad_compare_title"))
+        head = title or style.label("grad_compare_title")
+        fig.suptitle(with_notes(head, trace, style, seed=False))
         fig.draw_without_rendering()
     return fig

@@ -203,7 +203,8 @@ def _image_grid(fig: Figure, trace: Trace, count: int, style: Style) -> None:
             f"{int(t[j])} → {int(y[j])}", fontsize=9, color=style.colors["model"], pad=2
         )
     wrong = int((t != y).sum())
-    fig.suptitle(
+    title = (
         f"{style.label('misclassified')}  ({style.label('true_label')} → "
         f"{style.label('predicted')}; {k} / {wrong} / {len(t):,})"
     )
+    fig.suptitle(with_notes(title, trace, style))
