@@ -75,8 +75,8 @@ class ClassView:
     """The class a 2x2 table counts against all the others."""
 
     label: int = option(
-        3,
-        "table: the class counted as positive (the others negative)",
+        0,
+        "table: the class counted as positive (the others negative), e.g. 3",
         low=0,
         high=9,
         flag="--class",

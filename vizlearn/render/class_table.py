@@ -179,7 +179,7 @@ def draw_worked(ax: Axes, counts: Counts, label: int, *, style: Style) -> list[A
 
 
 def plot_class_table(
-    trace: Trace, *, label: int = 3, style: Style | None = None
+    trace: Trace, *, label: int = 0, style: Style | None = None
 ) -> Figure:
     """The table of class ``label`` (left) and its measures worked out (right)."""
     style = style or Style()
