@@ -47,7 +47,16 @@ QUICK: dict[str, dict] = {
     "network": {"iterations": 20, "frames": 3},
 }
 MNIST_LIKE = {"iters": 20, "frames": 2, "hidden": 5}
-NEEDS_MNIST = {"cnn"}  # no planar stand-in: these lessons skip without the data
+# no planar stand-in: these lessons skip without the data
+NEEDS_MNIST = {
+    "cnn",
+    "optimizers-mnist",
+    "weight-init-mnist",
+    "batch-norm",
+    "weight-decay",
+    "dropout",
+    "hyperparameter-search",
+}
 
 
 def _quick(name: str, tmp_path) -> dict:
@@ -61,10 +70,11 @@ def _quick(name: str, tmp_path) -> dict:
         options = dict(MNIST_LIKE)
     if name == "cnn":
         options = {"epochs": 1, "train_size": 100, "test_size": 20}
+    if not options and lesson.gallery:  # the first gallery item's quick run
+        item = lesson.gallery[0]
+        options = {**item.options, **item.quick}
+    if name in NEEDS_MNIST:
         options |= {"data_dir": str(SHARED_MNIST), "split_from_test": 8000}
-    if not options:
-        for item in lesson.gallery:
-            options = {**item.options, **item.quick}
     return options
 
 

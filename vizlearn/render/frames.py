@@ -196,6 +196,8 @@ def _drawn_above(moving: Sequence[Artist], fig: Figure) -> list[Artist]:
 
     They are redrawn wherever a moving artist was or is (never elsewhere), so
     a curve running along a spine or under a legend looks as in a full redraw.
+    At equal z-order a full redraw draws spines and axes after the lines, so
+    those count as above too.
     """
     kept = set(moving)
     lowest: dict[Any, float] = {}
@@ -215,7 +217,7 @@ def _drawn_above(moving: Sequence[Artist], fig: Figure) -> list[Artist]:
         above += [
             a
             for a in candidates
-            if a not in kept and a.get_visible() and a.get_zorder() > zorder
+            if a not in kept and a.get_visible() and a.get_zorder() >= zorder
         ]
     return above
 
@@ -235,6 +237,7 @@ class _Blitter:
         self.pixels = np.asarray(fig.canvas.buffer_rgba())  # a writable view
         self.background = self.pixels.copy()
         self.drawn: dict[Artist, Boxes] = {}  # boxes of each artist as last drawn
+        self.arrays: dict[Artist, NDArray] = {}  # colour values as last drawn
 
     def run(
         self, update: Callable[[int], Sequence[Artist]], indices: Iterable[int]
@@ -251,6 +254,8 @@ class _Blitter:
         if full is not None:
             self.pixels[...] = self.background
             self.drawn = {a: self._footprint(a) for a in moving}
+            for artist in moving:
+                self._recoloured(artist)  # remember the values now drawn
             redraw, boxes = moving, full
         else:
             redraw, boxes = self._plan(moving)
@@ -267,7 +272,9 @@ class _Blitter:
         """
         kept = set(moving)
         parts = [self.drawn.pop(a) for a in list(self.drawn) if a not in kept]
-        changed = [a for a in moving if a.stale or a not in self.drawn]
+        changed = [
+            a for a in moving if a.stale or a not in self.drawn or self._recoloured(a)
+        ]
         for artist in changed:  # where it was, and where it will be
             parts.append(self.drawn.get(artist, _EMPTY))
             self.drawn[artist] = self._footprint(artist)
@@ -280,6 +287,16 @@ class _Blitter:
             redraw.update(grown)
             dirty = np.concatenate([dirty, *(self.drawn[a] for a in grown)])
         return [a for a in moving if a in redraw], dirty
+
+    def _recoloured(self, artist: Artist) -> bool:
+        """A ScalarMappable's new values (``set_array``) leave it not stale."""
+        get = getattr(artist, "get_array", None)
+        values = get() if get is not None else None
+        if values is None:
+            return False
+        before = self.arrays.get(artist)
+        self.arrays[artist] = np.array(values, copy=True)
+        return before is not None and not np.array_equal(before, values, equal_nan=True)
 
     def _footprint(self, artist: Artist) -> Boxes:
         return footprint(artist, self.fig, self.renderer)

@@ -53,7 +53,7 @@ def frames_top(
     rows = -(-len(order) // _COLUMNS)
     epochs, cycle = epochs_of(trace), style.colors["cycle"]
     val, train = valid(trace, "test_acc"), valid(trace, "train_acc")
-    bands = []
+    bands, notes = [], []  # the notes sit over the curves: redrawn where they pass
     with style.context():
         fig = new_figure(style, layout="constrained")
         grid = fig.subplots(rows, _COLUMNS, sharex=True, sharey=True, squeeze=False)
@@ -69,11 +69,11 @@ def frames_top(
             )
             ax.set_title(f"Best-{rank + 1}", fontsize=9, pad=2)
             text = value_text(trace.data["lr"][i], trace.data["weight_decay"][i])
-            ax.text(
+            notes.append(ax.text(
                 0.97, 0.05, text,
                 transform=ax.transAxes, ha="right", va="bottom", fontsize=7,
-                color=style.colors["muted"],
-            )  # fmt: skip
+                color=style.colors["muted"], zorder=3,
+            ))  # fmt: skip
             ax.set(ylim=(0, 1), xlim=(0, max(1.0, float(epochs[-1]))))
             ax.tick_params(labelsize=7)
         _legend(fig, style, cycle)
@@ -85,7 +85,7 @@ def frames_top(
     def update(k: int) -> list[Artist]:
         epoch = float(at[k % len(at)])
         title.set_text(_title(trace, style, epoch))
-        return [a for b in bands for a in b.update(epoch)] + [title]
+        return [a for b in bands for a in b.update(epoch)] + notes + [title]
 
     return FrameSource(fig, update, len(at), style)
 
