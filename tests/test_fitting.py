@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from vizlearn.core import MLP, SGD
 from vizlearn.datasets.toy import sin_regression
@@ -72,3 +73,26 @@ def test_a_probe_that_runs_backward_does_not_change_training():
     reference = _plain_loop(_setup()[0], data, 40, 0.3)
     for name, p in reference.params().items():
         np.testing.assert_array_equal(trace.params[name][-1], p.data, err_msg=name)
+
+
+def test_the_recorded_loss_includes_weight_decay():
+    from vizlearn.core import MLP, SGD, softmax_cross_entropy
+    from vizlearn.datasets.toy import Dataset
+    from vizlearn.fitting import fit
+
+    rng = np.random.default_rng(0)
+    x, t = rng.normal(size=(20, 2)), rng.integers(0, 3, 20)
+    model = MLP(
+        [2, 4, 3], weight_std=1.0, rng=np.random.default_rng(1), weight_decay=0.1
+    )
+    data_loss, _ = softmax_cross_entropy(model.forward(x), t)
+    penalty = model.penalty()
+    assert penalty > 0.01
+    trace = fit(
+        model,
+        Dataset(x, t),
+        optimizer=SGD(0.1),
+        iters=1,
+        loss="softmax_cross_entropy",
+    )
+    assert trace.loss[0] == pytest.approx(data_loss + penalty)

@@ -109,6 +109,7 @@ class _Run:
     recorder: Recorder
     on_step: Callable[[int], Any] | None
     last_good: dict[str, NDArray] | None
+    penalty: Callable[[], float] | None = None
 
 
 def fit(
@@ -175,10 +176,19 @@ def fit(
         last_good={k: p.data.copy() for k, p in params.items()}
         if keep_last_good
         else None,
+        penalty=_penalty(model),
     )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         _loop(run)  # divergence is checked, not warned about
     return run.recorder.freeze()
+
+
+def _penalty(model: Model) -> Callable[[], float] | None:
+    """The model's weight-decay term, if it has one (lambda / 2 sum W^2)."""
+    penalty = getattr(model, "penalty", None)
+    if penalty is None or not getattr(model, "weight_decay", 0):
+        return None
+    return penalty
 
 
 def _loop(run: _Run) -> None:
@@ -190,6 +200,8 @@ def _loop(run: _Run) -> None:
         idx = next(run.batches) if run.batches is not None and i < run.iters else None
         x, t = (run.data.x, run.data.t) if idx is None else _batch(run.data, idx)
         value, gy = run.loss_fn(run.model.forward(x), t)
+        if run.penalty is not None:  # weight decay: the book's loss includes it
+            value += run.penalty()
         if not math.isfinite(value):
             _diverged(run, i)
             return
