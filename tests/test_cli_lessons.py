@@ -163,3 +163,53 @@ def test_same_command_same_bytes(tmp_path):
     invoke([*BOUNDARY, "-o", str(a)])
     invoke([*BOUNDARY, "-o", str(b)])
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_seeds_draw_the_mean_and_band_of_several_runs(tmp_path):
+    out = tmp_path / "s.png"
+    result = invoke(
+        [
+            "plot",
+            "sin-regression",
+            "--seeds",
+            "0-2",
+            "--iters",
+            "60",
+            "--frames",
+            "2",
+            "--size",
+            "480x360",
+            "-o",
+            str(out),
+            "-q",
+            "--json",
+        ]
+    )
+    import json
+
+    summary = json.loads(result.output)
+    assert summary["seeds"] == [0, 1, 2] and len(summary["final_loss_per_seed"]) == 3
+    assert out.exists()
+    saved = tmp_path / "s.npz"
+    invoke(["train", "sin-regression", "--seeds", "3,5", "--iters", "20",
+            "--frames", "2", "-o", str(saved), "-q"])  # fmt: skip
+    from vizlearn.trace import load_trace
+
+    trace = load_trace(saved)
+    assert trace.meta["seeds"] == [3, 5] and len(trace.meta["runs"]) == 2
+    bad = invoke(["plot", "sin-regression", "--seeds", "9-1"], expected=2)
+    assert "Invalid value for '--seeds'" in bad.output
+
+
+def test_seeds_figure_draws_the_mean_with_n_in_the_legend():
+    import numpy as np
+
+    import vizlearn as vl
+    from vizlearn.api import train_seeds
+
+    trace = train_seeds("sin-regression", [0, 1, 2], iters=40, frames=2)
+    fig = vl.plot(trace).figure
+    line = fig.axes[0].get_lines()[0]
+    assert line.get_label() == "loss (N = 3)"
+    runs = [trace.data[f"runs/{i}/loss"] for i in range(3)]
+    np.testing.assert_allclose(line.get_ydata(), np.mean(runs, axis=0))

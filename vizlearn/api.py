@@ -9,7 +9,7 @@ loss, params, metrics, accuracy) and call the kind's renderer.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "train",
+    "train_seeds",
     "animate",
     "plot",
     "save",
@@ -98,6 +99,45 @@ def train(
     return info.run(config, on_step=on_step)
 
 
+def train_seeds(
+    lesson: str,
+    seeds: Sequence[int],
+    *,
+    on_step: Callable[[int], Any] | None = None,
+    allow_large: bool = False,
+    **options: Any,
+) -> Trace:
+    """Run a lesson once per seed; one Trace of the runs (its kind ``seeds``).
+
+    ``on_step`` counts the steps of all runs together.
+    """
+    from vizlearn.config import to_dict
+    from vizlearn.lessons.training import runs_trace
+
+    info = get_lesson(lesson)
+    if "seed" not in {f.name for f in dataclasses.fields(info.config)}:
+        raise ValueError(f"lesson {lesson} has no seed to vary")
+    configs = [info.make_config(**{**options, "seed": int(s)}) for s in seeds]
+    for config in configs:
+        check_budget(info, config, allow_large=allow_large)
+    runs, done = [], 0
+    for seed, config in zip(seeds, configs, strict=True):
+        step = (lambda k, done=done: on_step(done + k)) if on_step else None
+        runs.append(
+            (f"seed={seed}", {"seed": int(seed)}, info.run(config, on_step=step))
+        )
+        done += info.n_steps(config)
+    first = runs[0][2].meta
+    meta = {
+        "lesson": lesson,
+        "config": {**to_dict(configs[0]), "seed": None},
+        "seeds": [int(s) for s in seeds],
+        "seed": None,
+        "task": first.get("task"),
+    }
+    return runs_trace(runs, meta=meta)
+
+
 def check_budget(info: Lesson, config: Any, *, allow_large: bool = False) -> None:
     """Refuse a run whose memory estimate is beyond the limit (LimitError)."""
     from vizlearn.limits import check_memory
@@ -143,6 +183,8 @@ def _kind(trace: Trace, kind: str | None, *, animated: bool) -> Kind:
     kinds = kinds_for(trace)
     if not kinds:
         raise ValueError("this trace recorded nothing a figure can draw")
+    if kind is None and "seeds" in trace.meta and "seeds" in kinds and not animated:
+        return kinds["seeds"]  # a trace of several seeds draws its seeds figure
     if kind is None:
         pool = [k for k in kinds.values() if k.animated] if animated else []
         lesson = lesson_of(trace)

@@ -169,6 +169,13 @@ def summary_of(
     }
     if written is not None:
         out["fitted"], out["warnings"] = written.fitted, list(written.warnings)
-    if lesson.summary is not None:
+    if "seeds" in trace.meta:  # several runs: what they end at, per seed
+        finals = {
+            info["label"]: float(trace.data[f"runs/{i}/loss"][-1])
+            for i, info in enumerate(trace.meta["runs"])
+            if len(trace.data[f"runs/{i}/loss"])
+        }
+        out["seeds"], out["final_loss_per_seed"] = trace.meta["seeds"], finals
+    elif lesson.summary is not None:
         out.update(lesson.summary(trace))
     return out

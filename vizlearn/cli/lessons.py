@@ -42,6 +42,7 @@ from vizlearn.cli.options import (
 from vizlearn.cli.output import Output, deliver, format_param, resolve_output
 from vizlearn.export.options import ANIMATIONS, ExportOptions
 from vizlearn.lessons import LESSONS, did_you_mean, get_lesson
+from vizlearn.lessons.kinds import SEEDS
 from vizlearn.lessons.record import Kind, Lesson
 
 __all__ = ["animate_command", "plot_command", "train_command", "lesson_command"]
@@ -53,8 +54,20 @@ def _make(lesson: Lesson, verb: str) -> click.Command:
     animating = verb in ("animate", "lesson") and lesson.animation is not None
     # --animate on a lesson without animation is still accepted, to be refused
     # with a message that says so
+    seedable = _seedable(lesson) and verb != "animate"
+    if seedable:
+        params.append(
+            click.Option(
+                ["--seeds"],
+                metavar="SEEDS",
+                help="train once per seed (e.g. 0-9) and draw the mean of the "
+                "curves with a band and N (kind seeds)",
+            )
+        )
     if verb != "train":
         kinds = [k for k in lesson.kinds if k.animated or verb != "animate"]
+        if seedable:
+            kinds.append(SEEDS)
         params += [kind_param(kinds), *view_params(kinds)]
         if verb != "animate":
             params.append(frame_param())
@@ -134,15 +147,22 @@ def _callback(lesson: Lesson, verb: str, **kw: Any) -> None:
         kw.pop("as_json"),
         kw.pop("allow_large"),
     )
+    seeds = _seeds(kw.pop("seeds", None))
     if verb == "train":
-        return _train_only(lesson, config, kw.pop("out"), quiet, as_json, allow_large)
+        return _train_only(
+            lesson, config, kw.pop("out"), quiet, as_json, allow_large, seeds
+        )
     style = build_style(kw)
+    if seeds is not None:
+        if kw.get("kind") not in (None, "seeds") or kw.get("animate"):
+            raise click.UsageError("--seeds draws the seeds figure (--kind seeds)")
+        kw["kind"] = "seeds"
     job = _Job.plan(lesson, verb, config, style, kw, allow_large)
     to_stdout = job.out.path is None
     if to_stdout and as_json:
         raise click.UsageError("--json and -o - both write to standard output")
     with guard():
-        trace = _train(lesson, config, quiet or to_stdout)
+        trace = _train(lesson, config, quiet or to_stdout, seeds)
         written = job.write(trace, quiet)
     summary = summary_of(lesson, trace, written)
     if to_stdout:
@@ -157,6 +177,7 @@ def _train_only(
     quiet: bool,
     as_json: bool,
     allow: bool,
+    seeds: tuple[int, ...] | None = None,
 ) -> None:
     from vizlearn.files import check_distinct
 
@@ -167,14 +188,42 @@ def _train_only(
     except ValueError as e:
         raise click.UsageError(str(e)) from None
     with guard():
-        trace = _train(lesson, config, quiet)
+        trace = _train(lesson, config, quiet, seeds)
         trace.save(out)
     report(summary_of(lesson, trace, None, [out]), as_json, quiet)
 
 
-def _train(lesson: Lesson, config: Any, quiet: bool):
-    with progress("training", lesson.n_steps(config), quiet) as bar:
-        return lesson.run(config, on_step=bar)
+def _train(
+    lesson: Lesson, config: Any, quiet: bool, seeds: tuple[int, ...] | None = None
+):
+    if seeds is None:
+        with progress("training", lesson.n_steps(config), quiet) as bar:
+            return lesson.run(config, on_step=bar)
+    from vizlearn.api import train_seeds
+
+    options = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    total = lesson.n_steps(config) * len(seeds)
+    with progress(f"training {len(seeds)} seeds", total, quiet) as bar:
+        return train_seeds(lesson.name, seeds, on_step=bar, **options)
+
+
+def _seedable(lesson: Lesson) -> bool:
+    """A lesson with one seed option (and no several-seeds option of its own)."""
+    names = {f.name for f in dataclasses.fields(lesson.config)}
+    return "seed" in names and "seeds" not in names
+
+
+def _seeds(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    from vizlearn.trials import parse_seeds
+
+    try:
+        return parse_seeds(text)
+    except ValueError as e:
+        raise click.BadParameter(
+            str(e).removeprefix("--seeds "), param_hint="'--seeds'"
+        ) from None
 
 
 def _inputs(lesson: Lesson, config: Any) -> list[Path]:
@@ -332,6 +381,8 @@ def _choose(lesson: Lesson, verb: str, kw: dict[str, Any]) -> tuple[bool, Kind]:
         )
     if name is None:
         return animated, lesson.animation if animated else lesson.still
+    if name == "seeds" and _seedable(lesson):
+        return animated, SEEDS
     kind = lesson.kind(name)
     if animated and not kind.animated:
         raise click.UsageError(

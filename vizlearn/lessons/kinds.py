@@ -24,6 +24,8 @@ __all__ = [
     "PARAMS",
     "METRICS",
     "ACCURACY",
+    "SEEDS",
+    "SeedsView",
 ]
 
 
@@ -192,5 +194,30 @@ CLASSIFIER_KINDS = (
     HISTORY,
 )
 
+@dataclass(frozen=True)
+class SeedsView:
+    """How the curves of several seeds are drawn."""
+
+    band: str = option(
+        "std", "seeds: mean ± std or min-max band", choices=("std", "minmax")
+    )
+    smooth: float = option(
+        0.0,
+        "seeds: debiased moving-average weight (TensorBoard's slider; 0 = off)",
+        low=0,
+        high=1,
+        high_open=True,
+    )
+
+
+#: a lesson trained with several seeds (``--seeds 0-9``): mean curves and bands
+SEEDS = Kind(
+    "seeds",
+    "vizlearn.render.seeds:plot_seeds",
+    "with --seeds: loss and metrics as the mean over the seeds with a band",
+    view=SeedsView,
+    needs=("meta/seeds",),
+)
+
 #: kinds every trace may draw when it recorded what they need
-GENERIC_KINDS = (LOSS, PARAMS, METRICS, ACCURACY)
+GENERIC_KINDS = (LOSS, PARAMS, METRICS, ACCURACY, SEEDS)
