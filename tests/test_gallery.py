@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -162,7 +163,7 @@ def test_the_command_shown_writes_the_same_file(tmp_path, monkeypatch, name):
     command = command_for(ENTRIES[name])
     assert command.endswith(f"-o {name}.png")
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, [*command.split()[1:], "-q"])
+    result = CliRunner().invoke(cli, [*shlex.split(command)[1:], "-q"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / f"{name}.png").read_bytes() == (
         tmp_path / "g" / f"{name}.png"

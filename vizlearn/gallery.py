@@ -11,6 +11,7 @@ several entries are trained once), then writes the page
 from __future__ import annotations
 
 import dataclasses
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,12 +71,11 @@ def needs_mnist(lesson: Lesson, options: Mapping[str, Any]) -> bool:
     names = {f.name for f in dataclasses.fields(lesson.config)}
     if "data_dir" not in names:
         return False
-    dataset = options.get("dataset")
-    if dataset is None and "dataset" in names:
-        dataset = next(
-            f.default for f in dataclasses.fields(lesson.config) if f.name == "dataset"
-        )
-    return dataset in (None, "mnist")
+    try:
+        config = lesson.make_config(**_parsed(lesson.config, options))
+    except ValueError:
+        return True  # e.g. a data folder is required: it reads data
+    return lesson.reads_mnist(config)
 
 
 @dataclass
@@ -172,8 +172,11 @@ def _flag_words(f: dataclasses.Field, value: Any) -> list[str]:
         on, _, off = flag.partition("/")
         return [on] if value else [off or f"--no-{on[2:]}"]
     if f.metadata.get("multiple"):
-        return [w for v in value for w in (flag, str(v))]
-    return [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+        return [w for v in value for w in (flag, shlex.quote(str(v)))]
+    if isinstance(value, tuple | list):  # a parsed value: as its text, 1,2 or a,b
+        value = ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return [flag, shlex.quote(text)]
 
 
 def build_gallery(

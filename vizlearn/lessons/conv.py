@@ -209,4 +209,5 @@ LESSON = Lesson(
             animated=True,
         ),
     ),
+    reads_data=lambda config: config.input == "mnist",
 )

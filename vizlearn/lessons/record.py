@@ -133,6 +133,9 @@ class Lesson:
     estimate: Callable[[Any], int] | None = None
     """``estimate(config)``: bytes of memory a run needs (checked against limits)."""
     gallery: tuple[GalleryItem, ...] = ()
+    reads_data: Callable[[Any], bool] | None = None
+    """``reads_data(config)``: whether a run reads MNIST (default: the config has
+    ``data_dir`` and no ``dataset``, or ``dataset`` is an image set)."""
 
     def __post_init__(self) -> None:
         names = [k.name for k in self.kinds]
@@ -182,6 +185,15 @@ class Lesson:
         if self.steps is not None:
             return int(self.steps(config))
         return int(getattr(config, "iters", 0))
+
+    def reads_mnist(self, config: Any) -> bool:
+        """Whether a run with ``config`` reads MNIST (or another image set)."""
+        if self.reads_data is not None:
+            return bool(self.reads_data(config))
+        if not hasattr(config, "data_dir"):
+            return False
+        dataset = getattr(config, "dataset", "mnist")
+        return dataset in ("mnist", "fashion-mnist", "kmnist")
 
     def n_frames(self, config: Any) -> int:
         """The number of animation frames a run with ``config`` gives."""
