@@ -188,7 +188,7 @@ def test_unit_panels_layout(blobs_trace):
 
 
 def test_unit_grid_picks_the_largest_cells():
-    from vizlearn.render.boundary import unit_grid
+    from vizlearn.render.unit_panels import unit_grid
 
     assert unit_grid(10, 3.0, 6.0, 1.0) == (4, 3)  # a tall column: more rows
     assert unit_grid(4, 8.0, 2.0, 1.0) == (1, 4)  # a wide strip: one row
