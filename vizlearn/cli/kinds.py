@@ -130,7 +130,7 @@ def view_of(kind: Kind, kw: dict[str, Any]) -> dict[str, Any]:
             values[name] = value
         elif ctx.get_parameter_source(key) == click.core.ParameterSource.COMMANDLINE:
             raise click.UsageError(
-                f"--{name.replace('_', '-')} is not an option of kind {kind.name}"
+                f"{_flag_of(name)} is not an option of kind {kind.name}"
             )
     if kind.view is None:
         return {}
@@ -140,6 +140,19 @@ def view_of(kind: Kind, kw: dict[str, Any]) -> dict[str, Any]:
     except ValueError as e:
         raise click.UsageError(str(e)) from None
     return dataclasses.asdict(view)
+
+
+def _flag_of(name: str) -> str:
+    """The flag of view option ``name`` as the command line spells it (--class)."""
+    from vizlearn.config import flag_name
+    from vizlearn.lessons import all_lessons
+
+    for lesson in all_lessons():
+        for k in lesson.kinds:
+            for f in k.view_fields():
+                if f.name == name:
+                    return flag_name(f).split("/")[0]
+    return "--" + name.replace("_", "-")
 
 
 def check_frame(kind: Kind, frame: int, n_frames: int) -> None:

@@ -194,6 +194,7 @@ CLASSIFIER_KINDS = (
     HISTORY,
 )
 
+
 @dataclass(frozen=True)
 class SeedsView:
     """How the curves of several seeds are drawn."""
