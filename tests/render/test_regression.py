@@ -20,9 +20,8 @@ from vizlearn.style import Style
 def test_draw_regression_returns_moving_artists(sin_trace):
     fig = Figure()
     ax = fig.subplots()
-    residuals, points, curve, legend, title = draw_regression(
-        ax, sin_trace, 3, style=Style()
-    )
+    # vizlearn's legend sits above the axes, where nothing moves: not returned
+    residuals, points, curve, title = draw_regression(ax, sin_trace, 3, style=Style())
     assert isinstance(residuals, LineCollection)
     segments = residuals.get_segments()
     assert len(segments) == len(sin_trace.data["x"])
@@ -34,6 +33,11 @@ def test_draw_regression_returns_moving_artists(sin_trace):
     step = int(sin_trace.steps[3])
     assert f"iteration {step:,}" in title.get_text()
     assert f"{sin_trace.outputs['loss'][3]:.4f}" in title.get_text()
+    # the book look's legend is inside the axes, under the moving lines' reach
+    book = draw_regression(
+        Figure().subplots(), sin_trace, 3, style=Style(), look="book"
+    )
+    assert len(book) == 5 and book[3] is book[3].axes.get_legend()
 
 
 def test_frames_update_artists_in_place(sin_trace):
