@@ -38,6 +38,7 @@ from vizlearn.cli.options import (
     report_params,
     style_params,
     take,
+    training,
 )
 from vizlearn.cli.output import Output, deliver, format_param, resolve_output
 from vizlearn.export.options import ANIMATIONS, ExportOptions
@@ -197,13 +198,13 @@ def _train(
     lesson: Lesson, config: Any, quiet: bool, seeds: tuple[int, ...] | None = None
 ):
     if seeds is None:
-        with progress("training", lesson.n_steps(config), quiet) as bar:
+        with training("training", lesson.n_steps(config), quiet) as bar:
             return lesson.run(config, on_step=bar)
     from vizlearn.api import train_seeds
 
     options = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
     total = lesson.n_steps(config) * len(seeds)
-    with progress(f"training {len(seeds)} seeds", total, quiet) as bar:
+    with training(f"training {len(seeds)} seeds", total, quiet) as bar:
         return train_seeds(lesson.name, seeds, on_step=bar, **options)
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "out_param",
     "check_output",
     "progress",
+    "training",
     "report",
     "guard",
     "UserDefaults",
@@ -363,6 +364,56 @@ def progress(label: str, length: int, quiet: bool) -> Iterator[Callable[[int], N
                 state["done"] = done
 
         yield update
+
+
+class _DownloadBars:
+    """A click progress bar on stderr per downloaded file (a loader's ``progress``)."""
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, name: str, done: int, total: int | None) -> None:
+        if name != self.name:
+            self.close()
+            self.name, self.done = name, done
+            label = f"downloading {terminal_safe(name)}"
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            self.bar.__enter__()
+            self.bar.update(done)
+        self.bar.update(done - self.done)
+        self.done = done
+        if total is not None and done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+        self.name, self.bar = None, None
+
+
+def _note(text: str) -> None:
+    click.echo(f"note: {terminal_safe(text)}", err=True)
+
+
+@contextmanager
+def training(label: str, length: int, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """`progress` of a lesson's run, with its data's download bars and notes on stderr.
+
+    Notes about the data (a folder that does not hold the published files) are
+    shown even with ``--quiet``; download bars are not.
+    """
+    from vizlearn.datasets.reporting import reporting
+
+    bars = None if quiet else _DownloadBars()
+    try:
+        with reporting(progress=bars, note=_note):
+            with progress(label, length, quiet) as bar:
+                yield bar
+    finally:
+        if bars is not None:
+            bars.close()
 
 
 def report(summary: Mapping[str, Any], as_json: bool, quiet: bool) -> None:

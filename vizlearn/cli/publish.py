@@ -20,11 +20,11 @@ from vizlearn.cli.options import (
     build_style,
     guard,
     params_for,
-    progress,
     report,
     report_params,
     style_params,
     take,
+    training,
 )
 from vizlearn.lessons import LESSONS, did_you_mean, get_lesson
 from vizlearn.lessons.record import Lesson
@@ -92,7 +92,7 @@ def _callback(lesson: Lesson, **kw: Any) -> None:
     stem = kw.pop("name") or lesson.name
     alt = kw.pop("alt") or lesson.description[i]
     with guard():
-        with progress("training", lesson.n_steps(config), quiet) as bar:
+        with training("training", lesson.n_steps(config), quiet) as bar:
             trace = lesson.run(config, on_step=bar)
         anim = api.animate(trace, kind.name, style=style, **view)
         done = publish(

@@ -1,4 +1,4 @@
-"""Train and test arrays of one classification data set: MNIST or a planar set."""
+"""Train and test arrays of one classification data set: an image or a planar set."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["DATASETS", "Split", "load_split"]
+from vizlearn.datasets.catalog import IDX_NAMES
 
-DATASETS = ("mnist", "spiral", "circles", "xor", "blobs")
+__all__ = ["DATASETS", "IMAGE_SETS", "Split", "load_split"]
+
+#: The MNIST-format sets (28 x 28 pixels, 10 classes): mnist, fashion-mnist, kmnist.
+IMAGE_SETS: tuple[str, ...] = IDX_NAMES
+DATASETS = (*IMAGE_SETS, "spiral", "circles", "xor", "blobs")
 
 
 @dataclass(frozen=True)
@@ -43,17 +47,20 @@ def load_split(
     split_from_test: int = 0,
     normalize: bool = True,
 ) -> Split:
-    """Load MNIST (``data_dir``/cache/download) or generate a planar set from ``seed``.
+    """Load an image set (folder, cache, download) or draw a planar set from ``seed``.
 
-    MNIST pixels are scaled to [0, 1] (the book's ``load_mnist(normalize=True)``);
+    ``dataset`` is one of `DATASETS`: MNIST, Fashion-MNIST or KMNIST (one
+    format) or a planar set. Pixels are scaled to [0, 1] (the book's
+    ``load_mnist(normalize=True)``);
     ``normalize=False`` gives the raw 0-255 values (as floats), as Keras'
     ``mnist.load_data()`` does. A planar set's test data is a second draw of the
     same distribution (seed + 1), so test accuracy measures generalization.
     """
-    if dataset == "mnist":
+    if dataset in IMAGE_SETS:
         from vizlearn.datasets.mnist import load_mnist
 
         data = load_mnist(
+            dataset=dataset,
             data_dir=Path(data_dir) if data_dir else None,
             cache_dir=Path(cache_dir) if cache_dir else None,
             split_from_test=split_from_test or None,
@@ -66,7 +73,7 @@ def load_split(
         )
         white = 1.0 if normalize else 255.0
         return Split(
-            "mnist", x_train, data.t_train, x_test, data.t_test, 10, (28, 28), white
+            dataset, x_train, data.t_train, x_test, data.t_test, 10, (28, 28), white
         )
     from vizlearn.datasets.planar import PLANAR
 

@@ -33,7 +33,7 @@ __all__ = ["GradientRaceConfig", "run", "LESSON", "TRAIN_ITERS"]
 
 NAME = "gradient-race"
 TRAIN_ITERS = 10_000  # train_neuralnet.py's iterations, for the projection
-_DATASETS = ("mnist", *o.PLANAR_SETS)
+_DATASETS = (*o.IMAGE_SETS, *o.PLANAR_SETS)
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ LESSON = Lesson(
     source="Deep Learning from Scratch ch. 4-5 (gradient_check.py, numerical_gradient)",
     default_still="difference",
     summary=summary,
-    steps=lambda c: c.weights or (784 if c.dataset == "mnist" else 2) * c.hidden,
+    steps=lambda c: c.weights or (784 if c.dataset in o.IMAGE_SETS else 2) * c.hidden,
     frames=lambda c: c.frames,
     gallery=(
         GalleryItem(

@@ -47,7 +47,7 @@ NAME = "gradients"
 class GradientsConfig(o.DataOptions, o.LessonConfig):
     """Which network and minibatch to compare the gradients on."""
 
-    dataset: str = o.dataset("mnist", ("mnist", *o.PLANAR_SETS))
+    dataset: str = o.dataset("mnist", (*o.IMAGE_SETS, *o.PLANAR_SETS))
     hidden: int = o.hidden(50, "hidden units")
     activation: str = o.activation()
     batch_size: int = o.batch_size(100, "examples in the minibatch")

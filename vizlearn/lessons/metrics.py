@@ -46,7 +46,7 @@ NAME = "metrics"
 class MetricsConfig(o.TwoLayerNetOptions):
     """The mnist lesson's network on a chosen data set, or a saved run."""
 
-    dataset: str = o.dataset("mnist", ("mnist", *o.PLANAR_SETS))
+    dataset: str = o.dataset("mnist", (*o.IMAGE_SETS, *o.PLANAR_SETS))
     trace: str = option(
         "", "evaluate this saved run (.npz) instead of training", path="file"
     )

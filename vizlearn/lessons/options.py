@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vizlearn.config import option, to_dict, validate
+from vizlearn.datasets.catalog import IDX_NAMES
 
 __all__ = [
     "LessonConfig",
@@ -38,12 +39,15 @@ __all__ = [
     "frames",
     "seed",
     "dataset",
+    "IMAGE_SETS",
 ]
 
 SAMPLER_NAMES = ("with-replacement", "without-replacement", "epoch-shuffle")
 OPTIMIZER_NAMES = ("sgd", "momentum", "adagrad", "adam")
 ACTIVATION_NAMES = ("sigmoid", "relu", "tanh")
 PLANAR_SETS = ("spiral", "circles", "xor", "blobs")
+#: the MNIST-format image sets: the same 28 x 28 pixels and 10 classes
+IMAGE_SETS: tuple[str, ...] = IDX_NAMES
 
 
 #: the help of ``--layers``: how to build the Keras tuning tutorial's network
@@ -117,17 +121,18 @@ def init_name(init: float | str) -> str:
 
 @dataclass(frozen=True)
 class DataOptions:
-    """Where MNIST comes from and how its pixels are scaled (planar sets ignore it)."""
+    """Where an image set comes from and how its pixels are scaled (not planar sets)."""
 
     data_dir: str = option(
         "",
-        "folder with the MNIST IDX files (.gz or plain) or mnist.npz; "
-        "nothing is downloaded",
+        "folder with the image set's IDX files (.gz or plain) or mnist.npz, or "
+        "one subfolder per set; nothing is downloaded  [default: $VIZLEARN_DATA_DIR]",
         path="dir",
     )
     cache_dir: str = option(
         "",
-        "where MNIST is downloaded to  [default: $XDG_CACHE_HOME/vizlearn/mnist]",
+        "where image sets are downloaded to, one subfolder each  "
+        "[default: $VIZLEARN_CACHE_DIR or the user cache, ~/.cache/vizlearn]",
         path="newdir",
     )
     split_from_test: int = option(
@@ -148,9 +153,10 @@ class DataOptions:
         if parent is not None:
             parent()
         dataset = getattr(self, "dataset", "mnist")
-        if not self.normalize and dataset != "mnist":
+        if not self.normalize and dataset not in IMAGE_SETS:
             raise ValueError(
-                f"--no-normalize applies to --dataset mnist (pixels), not {dataset}"
+                f"--no-normalize applies to image sets ({', '.join(IMAGE_SETS)}), "
+                f"not {dataset}"
             )
 
 
@@ -201,8 +207,9 @@ def seed(help: str = "random seed (data, initial weights, minibatches)") -> Any:
 
 def dataset(default: str, choices: tuple[str, ...], help: str = "data set") -> Any:
     """Which data set."""
-    if "mnist" in choices:
-        help += " (mnist: --data-dir or a download)"
+    images = [name for name in choices if name in IMAGE_SETS]
+    if images:
+        help += f" ({', '.join(images)}: --data-dir or a download)"
     return option(default, help, choices=choices)
 
 

@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from vizlearn.datasets.catalog import IDX_NAMES as IMAGE_SETS
+
 __all__ = ["Kind", "GalleryItem", "Lesson", "load_target"]
 
 
@@ -193,7 +195,7 @@ class Lesson:
         if not hasattr(config, "data_dir"):
             return False
         dataset = getattr(config, "dataset", "mnist")
-        return dataset in ("mnist", "fashion-mnist", "kmnist")
+        return dataset in IMAGE_SETS
 
     def n_frames(self, config: Any) -> int:
         """The number of animation frames a run with ``config`` gives."""

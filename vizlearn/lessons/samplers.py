@@ -41,7 +41,7 @@ NAME = "samplers"
 class SamplersConfig(o.DataOptions, o.LessonConfig):
     """One network and budget, trained once per sampler."""
 
-    dataset: str = o.dataset("spiral", (*o.PLANAR_SETS, "mnist"))
+    dataset: str = o.dataset("spiral", (*o.PLANAR_SETS, *o.IMAGE_SETS))
     hidden: int = o.hidden(10, "hidden units")
     activation: str = o.activation()
     weight_init: str = o.weight_init("xavier")

@@ -83,7 +83,7 @@ def _check_vary(value: tuple) -> None:
 class SweepConfig(o.DataOptions, o.LessonConfig):
     """The base run; ``vary`` lists what changes from run to run."""
 
-    dataset: str = o.dataset("spiral", (*o.PLANAR_SETS, "mnist"))
+    dataset: str = o.dataset("spiral", (*o.PLANAR_SETS, *o.IMAGE_SETS))
     layers: int = option(1, o.LAYERS_HELP, low=1, high=100)
     hidden: int = o.hidden(10)
     activation: str = o.activation()

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from vizlearn.render.frames import new_figure
-from vizlearn.render.notes import with_notes
+from vizlearn.render.notes import class_names, joined, made_with
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
@@ -37,8 +37,13 @@ def _n_classes(trace: Trace) -> int:
     return int(sizes[-1]) if sizes else int(max(t.max(), y.max())) + 1
 
 
-def draw_confusion(ax: Axes, cm: NDArray, *, style: Style) -> list[Artist]:
-    """Counts as a heat map (row = true, column = predicted), numbers in the cells."""
+def draw_confusion(
+    ax: Axes, cm: NDArray, *, style: Style, names: tuple[str, ...] | None = None
+) -> list[Artist]:
+    """Counts as a heat map (row = true, column = predicted), numbers in the cells.
+
+    ``names`` label the classes on the axes where a label is not its digit.
+    """
     n = len(cm)
     rows = cm.sum(axis=1, keepdims=True)
     share = np.divide(cm, rows, out=np.zeros(cm.shape), where=rows > 0)
@@ -63,6 +68,9 @@ def draw_confusion(ax: Axes, cm: NDArray, *, style: Style) -> list[Artist]:
             )
     ax.set_xticks(range(n))
     ax.set_yticks(range(n))
+    if names is not None and len(names) == n:
+        ax.set_xticklabels(names, rotation=45, ha="right", rotation_mode="anchor")
+        ax.set_yticklabels(names)
     ax.set(xlabel=style.label("predicted"), ylabel=style.label("true_label"))
     ax.grid(False)
     ax.set_title(style.label("confusion"))
@@ -70,7 +78,12 @@ def draw_confusion(ax: Axes, cm: NDArray, *, style: Style) -> list[Artist]:
 
 
 def draw_precision_recall(
-    ax: Axes, precision: NDArray, recall: NDArray, *, style: Style
+    ax: Axes,
+    precision: NDArray,
+    recall: NDArray,
+    *,
+    style: Style,
+    names: tuple[str, ...] | None = None,
 ) -> list[Artist]:
     """Per-class precision and recall as bars from 0, class 0 at the top, values on.
 
@@ -104,6 +117,8 @@ def draw_precision_recall(
             )
     ax.set_xlim(0.0, 1.0)
     ax.set_yticks(ys)
+    if names is not None and len(names) == n:
+        ax.set_yticklabels(names)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_ylabel(style.text("class", "クラス"))
     ax.set_axisbelow(True)
@@ -138,11 +153,12 @@ def plot_confusion(trace: Trace, *, style: Style | None = None) -> Figure:
     with style.context():
         fig = new_figure(style, layout="constrained")
         left, right = fig.subplots(1, 2, width_ratios=[1.6, 1])
-        draw_confusion(left, cm, style=style)
-        draw_precision_recall(right, precision, recall, style=style)
+        names = class_names(trace)
+        draw_confusion(left, cm, style=style, names=names)
+        draw_precision_recall(right, precision, recall, style=style, names=names)
         accuracy = float((t == y).mean())
         title = f"{style.label('accuracy')} {accuracy:.4f}  (n = {len(t):,})"
-        fig.suptitle(with_notes(title, trace, style))
+        fig.suptitle(joined([title, *made_with(trace, style)]))
         fig.draw_without_rendering()
     return fig
 
@@ -193,18 +209,21 @@ def _image_grid(fig: Figure, trace: Trace, count: int, style: Style) -> None:
     nrows = max(1, -(-k // ncols))
     axes = np.ravel(fig.subplots(nrows, ncols, squeeze=False))
     side = int(round(np.sqrt(images.shape[1]))) if k else 28
+    names = class_names(trace)
     for i, ax in enumerate(axes):
         ax.set_axis_off()
         if i >= k:
             continue
         ax.imshow(images[i].reshape(side, side), cmap="gray_r", vmin=0, vmax=255)
         j = int(index[i])
-        ax.set_title(
-            f"{int(t[j])} → {int(y[j])}", fontsize=9, color=style.colors["model"], pad=2
-        )
+        a, b = int(t[j]), int(y[j])
+        text, size = f"{a} → {b}", 9
+        if names is not None and max(a, b) < len(names):
+            text, size = f"{names[a]} → {names[b]}", 7
+        ax.set_title(text, fontsize=size, color=style.colors["model"], pad=2)
     wrong = int((t != y).sum())
     title = (
         f"{style.label('misclassified')}  ({style.label('true_label')} → "
         f"{style.label('predicted')}; {k} / {wrong} / {len(t):,})"
     )
-    fig.suptitle(with_notes(title, trace, style))
+    fig.suptitle(joined([title, *made_with(trace, style)]))

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from vizlearn.datasets.catalog import IDX_DATASETS
 from vizlearn.style import Style
 from vizlearn.trace import Trace
 
-__all__ = ["made_with", "with_notes", "joined"]
+__all__ = ["made_with", "with_notes", "joined", "class_names"]
 
 SEPARATOR = "  ·  "
 
@@ -22,6 +23,9 @@ def made_with(trace: Trace, style: Style, *, seed: bool = True) -> list[str]:
     """Short notes: numerical gradient, raw pixels, the seed (each if it applies)."""
     config: dict[str, Any] = dict(trace.meta.get("config") or {})
     notes = []
+    spec = IDX_DATASETS.get(config.get("dataset", ""))
+    if spec is not None and spec.name != "mnist":
+        notes.append(spec.title)
     if config.get("grad") == "numerical":
         notes.append(
             style.text("trained with the numerical gradient", "数値微分で学習")
@@ -32,6 +36,15 @@ def made_with(trace: Trace, style: Style, *, seed: bool = True) -> list[str]:
     if seed and value is not None:
         notes.append(style.text("seed {s}", "シード {s}", s=value))
     return notes
+
+
+def class_names(trace: Trace) -> tuple[str, ...] | None:
+    """What each label means where it is not its digit (Fashion-MNIST, KMNIST)."""
+    config: dict[str, Any] = dict(trace.meta.get("config") or {})
+    spec = IDX_DATASETS.get(config.get("dataset", ""))
+    if spec is None or spec.classes == tuple("0123456789"):
+        return None
+    return spec.classes
 
 
 def with_notes(title: str, trace: Trace, style: Style, *, seed: bool = True) -> str:
