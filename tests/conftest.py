@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 # Tiny matrix products are slower with several BLAS threads on a shared 2-core
 # machine (measured 6x under load); tests run one thread, before numpy loads.
@@ -15,12 +14,6 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 matplotlib.use("Agg")
-
-SHARED_MNIST = Path(
-    os.environ.get(
-        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[2] / "shared/data/mnist"
-    )
-)
 
 
 @pytest.fixture

@@ -67,7 +67,9 @@ def test_plot_returns_a_still_that_saves_and_displays(run, tmp_path):
 
 
 def test_unknown_kind_lists_all(run):
-    with pytest.raises(ValueError, match="can draw regression, fit, data, loss, params"):
+    with pytest.raises(
+        ValueError, match="can draw regression, fit, data, loss, params"
+    ):
         vl.plot(run, "pie")
 
 

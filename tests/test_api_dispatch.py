@@ -35,7 +35,7 @@ def test_animate_refuses_a_trace_without_a_curve():
 
 
 def test_render_redraws_any_lessons_trace_even_smaller(tmp_path):
-    from tests.test_cli import invoke
+    from tests.helpers import invoke
     from vizlearn.lessons.boundary import BoundaryConfig, run
 
     path = run(BoundaryConfig(epochs=6, frames=4)).save(tmp_path / "b.npz")

@@ -20,12 +20,11 @@ import pytest
 from click.testing import CliRunner
 
 import vizlearn as vl
+from tests.helpers import SHARED_MNIST
 from vizlearn.cli import cli
 from vizlearn.lessons import LESSONS, get_lesson
 from vizlearn.style import Style
 from vizlearn.trace import load_trace
-
-from .conftest import SHARED_MNIST
 
 TINY = Style(width=240, height=180, dpi=30)
 # options that make a lesson's run take well under a second (no downloads)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import invoke
+from tests.helpers import invoke
 
 
 @pytest.mark.parametrize(

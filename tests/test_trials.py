@@ -7,11 +7,11 @@ import importlib.util
 import os
 import signal
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.helpers import SHARED_MNIST, needs_mnist
 from vizlearn.trials import (
     TrialError,
     check_scheduler,
@@ -21,14 +21,6 @@ from vizlearn.trials import (
     trace_from_bytes,
 )
 
-SHARED_MNIST = Path(
-    os.environ.get(
-        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[2] / "shared/data/mnist"
-    )
-)
-needs_mnist = pytest.mark.skipif(
-    not SHARED_MNIST.is_dir(), reason="shared MNIST not present"
-)
 HAS_DASK = importlib.util.find_spec("distributed") is not None
 TARGET = "vizlearn.lessons.curve_trials:train_trial"
 

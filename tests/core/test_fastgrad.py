@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from tests.helpers import SHARED_MNIST
 from vizlearn.core import MLP, mean_squared_error, softmax_cross_entropy
 from vizlearn.core.fastgrad import naive_numerical_gradients, numerical_gradients
-
-SHARED_MNIST = Path(  # as tests/conftest.py finds it
-    os.environ.get(
-        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[3] / "shared/data/mnist"
-    )
-)
 
 
 def backprop(model, x, t, loss):

@@ -47,7 +47,9 @@ def test_parameters_without_gradient_are_skipped():
 
 
 @pytest.mark.parametrize(
-    "opt", [SGD(0.95), Momentum(0.1), AdaGrad(1.5), Adam(0.3)], ids=lambda opt: type(opt).__name__
+    "opt",
+    [SGD(0.95), Momentum(0.1), AdaGrad(1.5), Adam(0.3)],
+    ids=lambda opt: type(opt).__name__,
 )
 def test_book_learning_rates_approach_the_minimum(opt):
     p = Parameter(np.array([-7.0, 2.0]), "xy")

@@ -6,13 +6,12 @@ issue-17 report; these runs take a few seconds each.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.helpers import SHARED_MNIST
 from vizlearn.lessons import (
     batch_norm,
     dropout,
@@ -23,11 +22,6 @@ from vizlearn.lessons import (
 )
 from vizlearn.trace import load_trace
 
-SHARED_MNIST = Path(
-    os.environ.get(
-        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[3] / "shared/data/mnist"
-    )
-)
 pytestmark = pytest.mark.skipif(
     not SHARED_MNIST.is_dir(), reason="shared MNIST not present"
 )

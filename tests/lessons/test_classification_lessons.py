@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from tests.helpers import SHARED_MNIST
 from vizlearn.core.samplers import SAMPLERS
 from vizlearn.lessons import gradients, metrics, samplers, sweep
 from vizlearn.render.runs import read_runs
-
-SHARED_MNIST = Path(  # as tests/conftest.py finds it
-    os.environ.get(
-        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[3] / "shared/data/mnist"
-    )
-)
-
 
 # ---- samplers -------------------------------------------------------------------
 

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from tests.helpers import SHARED_MNIST, needs_mnist
 from vizlearn.core import SimpleConvNet
 from vizlearn.lessons.cnn import LESSON, CnnConfig
 from vizlearn.trace import load_trace
 
-SHARED_MNIST = Path(  # as tests/conftest.py finds it
-    os.environ.get(
-        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[3] / "shared/data/mnist"
-    )
-)
-needs_mnist = pytest.mark.skipif(
-    not SHARED_MNIST.is_dir(), reason="shared MNIST not present"
-)
 TINY = {"epochs": 2, "train_size": 100, "test_size": 30, "digit": 3}
 
 

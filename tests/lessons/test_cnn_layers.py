@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.helpers import SHARED_MNIST, needs_mnist
 from vizlearn.lessons import conv, im2col, pooling
 from vizlearn.trace import load_trace
-
-SHARED_MNIST = Path(  # as tests/conftest.py finds it
-    os.environ.get(
-        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[3] / "shared/data/mnist"
-    )
-)
-needs_mnist = pytest.mark.skipif(
-    not SHARED_MNIST.is_dir(), reason="shared MNIST not present"
-)
 
 
 def test_conv_default_is_figure_7_4(tmp_path):

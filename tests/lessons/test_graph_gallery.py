@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SHARED_MNIST
+from tests.helpers import SHARED_MNIST
 from vizlearn.lessons import derivatives, gradient_race, graph, network
 from vizlearn.lessons.record import load_target
 from vizlearn.style import Style

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.conftest import SHARED_MNIST
+from tests.helpers import SHARED_MNIST
 from vizlearn.lessons.gradient_race import LESSON
 from vizlearn.render.gradient_race import (
     clock_at,

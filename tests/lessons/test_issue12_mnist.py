@@ -8,25 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.helpers import SHARED_MNIST, needs_mnist
 from vizlearn.config import flag_name
 from vizlearn.datasets.split import load_split
 from vizlearn.lessons import LESSONS, get_lesson
 from vizlearn.lessons.options import DataOptions, recorded
 
-SHARED_MNIST = Path(  # as tests/conftest.py finds it
-    os.environ.get(
-        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[3] / "shared/data/mnist"
-    )
-)
-needs_mnist = pytest.mark.skipif(
-    not SHARED_MNIST.is_dir(), reason="shared MNIST not present"
-)
 SPLIT = {"data_dir": str(SHARED_MNIST), "split_from_test": 8000}
 
 
@@ -44,7 +35,10 @@ def test_no_normalize_gives_the_files_bytes():
 
 def test_no_normalize_is_refused_for_planar_data():
     sweep = get_lesson("sweep")
-    with pytest.raises(ValueError, match="--no-normalize applies to --dataset mnist"):
+    with pytest.raises(
+        ValueError,
+        match=r"--no-normalize applies to image sets \(mnist, fashion-mnist, kmnist\)",
+    ):
         sweep.make_config(normalize=False)  # spiral by default
     assert sweep.make_config(dataset="mnist", normalize=False).normalize is False
 

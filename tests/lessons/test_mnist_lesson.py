@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from tests.helpers import SHARED_MNIST, needs_mnist
 from vizlearn.datasets.split import load_split
 from vizlearn.lessons.mnist import MnistConfig, run, summary
 from vizlearn.lessons.options import parse_weight_init
 from vizlearn.lessons.training import build_classifier, train_classifier
 from vizlearn.trace import load_trace
-
-SHARED_MNIST = Path(  # as tests/conftest.py finds it
-    os.environ.get(
-        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[3] / "shared/data/mnist"
-    )
-)
-needs_mnist = pytest.mark.skipif(
-    not SHARED_MNIST.is_dir(), reason="shared MNIST not present"
-)
 
 
 @needs_mnist

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from vizlearn.cli import cli
+from tests.helpers import invoke
 from vizlearn.datasets.csv import CsvError, read_xy_csv
 from vizlearn.export.readback import read_animation_info
 from vizlearn.lessons.regression import RegressionConfig, run, x_scaling
@@ -128,14 +127,6 @@ def test_renderer_draws_no_truth_line(years_csv):
 def test_config_errors_name_data(data, message):
     with pytest.raises(ValueError, match=message):
         RegressionConfig(data=data)
-
-
-def invoke(args, expected):
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == expected, (
-        f"{args} -> {result.exit_code}\n{result.output}"
-    )
-    return result
 
 
 def test_animate_regression_from_csv(years_csv, tmp_path):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from tests.helpers import SHARED_MNIST
 from vizlearn.lessons.conv import LESSON
 from vizlearn.render.conv import frames_conv, size_formula
 from vizlearn.style import Style
@@ -132,13 +130,6 @@ def test_blitted_frames_equal_full_redraws():
 def test_bad_options_are_refused(options, message):
     with pytest.raises(ValueError, match=message):
         LESSON.make_config(**options)
-
-
-SHARED_MNIST = Path(  # as tests/conftest.py finds it
-    os.environ.get(
-        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[3] / "shared/data/mnist"
-    )
-)
 
 
 @pytest.mark.skipif(not SHARED_MNIST.is_dir(), reason="shared MNIST not present")

@@ -7,24 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
-from vizlearn.cli import cli
+from tests.helpers import invoke
 from vizlearn.export.readback import read_animation_info, read_frame
 
 FAST = ["--iters", "300", "--frames", "6", "--size", "320x240", "--dpi", "50", "-q"]
 ANIMATE = ["animate", "sin-regression", *FAST]
-
-
-def invoke(args: list[str], expected: int = 0):
-    """Run the CLI in-process; on a wrong exit code show the output."""
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert result.exit_code == expected, (
-        f"vizlearn {' '.join(map(str, args))} -> {result.exit_code}\n{result.output}"
-        f"\n{result.exception!r}"
-    )
-    return result
 
 
 def test_hold_chosen_frames(tmp_path: Path):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 import vizlearn.lessons
-from vizlearn.cli import cli
+from tests.helpers import invoke
 from vizlearn.export.readback import read_animation_info
 
 SMALL = ["--size", "320x240", "--dpi", "50", "-q"]
@@ -24,15 +23,6 @@ def _registered(monkeypatch):
     """The lessons as the table will list them (the lead adds the lines)."""
     for name, module in MODULES.items():
         monkeypatch.setitem(vizlearn.lessons.LESSONS, name, module)
-
-
-def invoke(args: list[str], expected: int = 0):
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == expected, (
-        f"vizlearn {' '.join(args)} -> {result.exit_code}\n{result.output}"
-        f"\n{result.exception!r}"
-    )
-    return result
 
 
 def test_plot_with_the_default_points(tmp_path):

@@ -12,22 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import invoke
 from vizlearn._version import __version__
 from vizlearn.cli import cli
 from vizlearn.export.readback import read_animation_info
 from vizlearn.lessons import LESSONS
 
 FAST = ["--iters", "300", "--frames", "6", "--size", "320x240", "--dpi", "50"]
-
-
-def invoke(args: list[str], expected: int = 0):
-    """Run the CLI in-process; on a wrong exit code show output and exception."""
-    result = CliRunner().invoke(cli, args, catch_exceptions=True)
-    assert result.exit_code == expected, (
-        f"vizlearn {' '.join(args)} -> {result.exit_code}\n{result.output}"
-        f"\n{result.exception!r}"
-    )
-    return result
 
 
 def test_version():

@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import invoke
 from vizlearn.cli import cli
 from vizlearn.export.readback import read_animation_info
 
@@ -24,16 +25,6 @@ DEEP = [
     "3",
     *SMALL,
 ]
-
-
-def invoke(args: list[str], expected: int = 0):
-    """Run the CLI in-process; on a wrong exit code show output and exception."""
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == expected, (
-        f"vizlearn {' '.join(args)} -> {result.exit_code}\n{result.output}"
-        f"\n{result.exception!r}"
-    )
-    return result
 
 
 def test_listed_in_help_and_list():

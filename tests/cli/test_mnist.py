@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from vizlearn.cli import cli
+import vizlearn as vl
+from tests.datasets.idx_files import fake_set, write_files
+from tests.helpers import SHARED_MNIST, invoke, needs_mnist, summary
 from vizlearn.export.readback import read_animation_info
 
-SHARED_MNIST = Path(  # as tests/conftest.py finds it
-    os.environ.get(
-        "VIZLEARN_MNIST_DIR", Path(__file__).resolve().parents[2] / "shared/data/mnist"
-    )
-)
-needs_mnist = pytest.mark.skipif(
-    not SHARED_MNIST.is_dir(), reason="shared MNIST not present"
-)
 MNIST = ["--data-dir", str(SHARED_MNIST), "--split-from-test", "8000"]
-
-
-def invoke(args: list[str], code: int = 0):
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == code, (args, result.output, result.exception)
-    return result
-
-
-def summary(result) -> dict:
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @needs_mnist
@@ -112,7 +93,7 @@ def test_mnist_offline_error_names_the_files_and_data_dir(tmp_path, monkeypatch)
             "-o",
             str(tmp_path / "m.png"),
         ],
-        code=1,
+        expected=1,
     )
     message = result.output.strip()
     assert message.startswith("Error: could not download")
@@ -165,9 +146,9 @@ def test_sweep_json_and_usage_errors(tmp_path):
     )
     assert [r["values"] for r in s["runs"]] == [{"lr": 0.5}, {"lr": 2.0}]
     assert all(0 <= r["test_acc"] <= 1 for r in s["runs"]) and out.exists()
-    bad = invoke(["sweep", "--vary", "momentum=0.9"], code=2)
+    bad = invoke(["sweep", "--vary", "momentum=0.9"], expected=2)
     assert "NAME one of lr, layers" in bad.output
-    bad = invoke(["sweep", "--vary", "lr=-1"], code=2)
+    bad = invoke(["sweep", "--vary", "lr=-1"], expected=2)
     assert "--lr must be > 0" in bad.output
 
 
@@ -218,13 +199,17 @@ def test_gradients_json(tmp_path):
         (["mnist", "--save-trace", "/no/such/run.npz"], "folder '/no/such' does not"),
         (["samplers", "--sampler", "random"], "'random' is not one of"),
         (["metrics", "--kind", "roc"], "'roc' is not a kind of this lesson"),
-        (["sweep", "--no-normalize"], "--no-normalize applies to --dataset mnist"),
+        (
+            ["sweep", "--no-normalize"],
+            "--no-normalize applies to image sets (mnist, fashion-mnist, kmnist), "
+            "not spiral",
+        ),
         (["metrics", "--kind", "table", "--class", "10"], "--class must be <= 9"),
         (["gradients", "--sizes", "5,x"], "--sizes takes 1 to 12 distinct hidden"),
     ],
 )
 def test_usage_errors_exit_2(args, message):
-    assert message in invoke(args, code=2).output
+    assert message in invoke(args, expected=2).output
 
 
 @needs_mnist
@@ -240,5 +225,50 @@ def test_keras_tutorial_figures_on_raw_pixels(tmp_path):
     assert config["normalize"] is False and config["layers"] == 3
     assert "data_dir" not in config  # no folders in a figure either
     assert history.stat().st_size > 10_000
-    bad = invoke(["render", str(npz), "--kind", "keras", "--class", "3"], code=2)
+    bad = invoke(["render", str(npz), "--kind", "keras", "--class", "3"], expected=2)
     assert "is not an option of kind keras" in bad.output  # (it says --label)
+
+
+# ---- the other MNIST-format sets: Fashion-MNIST and KMNIST ------------------------
+
+
+@pytest.fixture
+def fashion_dir(tmp_path):
+    """A folder with one subfolder per set, holding a small random Fashion-MNIST."""
+    write_files(tmp_path / "sets" / "fashion-mnist", fake_set(300, 100))
+    return tmp_path / "sets"
+
+
+def test_fashion_mnist_trains_with_a_note_and_draws_class_names(fashion_dir, tmp_path):
+    npz = tmp_path / "f.npz"
+    args = ["train", "metrics", "--dataset", "fashion-mnist", "--data-dir", fashion_dir]
+    result = invoke([*args, "--iters", "20", "--frames", "2", "-q", "-o", npz])
+    # files that are not the published ones are read, with one note on stderr
+    assert result.stderr.startswith("note: ") and result.stderr.count("\n") == 1
+    assert "not the published Fashion-MNIST files" in result.stderr
+    trace = vl.load_trace(npz)
+    assert trace.meta["config"]["dataset"] == "fashion-mnist"
+    assert trace.meta["config"]["data_dir"] == "sets"  # the folder's name only
+    fig = vl.plot(trace, "confusion")
+    confusion, bars = fig.axes[:2]
+    ticks = [t.get_text() for t in confusion.get_xticklabels()]
+    assert ticks[0] == "T-shirt/top" and ticks[9] == "Ankle boot"
+    assert [t.get_text() for t in bars.get_yticklabels()] == ticks
+    assert "Fashion-MNIST" in fig.get_suptitle()
+    grid = vl.plot(trace, "misclassified")
+    first = grid.axes[0].get_title()
+    assert " → " in first and not first[0].isdigit()
+
+
+def test_image_sets_are_choices_and_planar_sets_refuse_no_normalize(fashion_dir):
+    help_text = invoke(["train", "gradients", "--help"]).output
+    assert "mnist|fashion-mnist|kmnist|spiral" in help_text
+    bad = invoke(["train", "metrics", "--dataset", "xor", "--no-normalize"], 2)
+    assert "--no-normalize applies to image sets" in bad.output
+    # raw pixels of another image set are fine
+    args = ["--dataset", "fashion-mnist", "--data-dir", fashion_dir, "--no-normalize"]
+    out = fashion_dir / "raw.npz"
+    invoke(
+        ["train", "metrics", *args, "--iters", "5", "--frames", "2", "-q", "-o", out]
+    )
+    assert vl.load_trace(out).meta["config"]["normalize"] is False

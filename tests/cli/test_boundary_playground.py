@@ -5,21 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from vizlearn.cli import cli
+from tests.helpers import invoke
 from vizlearn.export.readback import read_animation_info
 
 SMALL = ["--size", "320x240", "--dpi", "50", "-q"]
-
-
-def invoke(args: list[str], expected: int = 0):
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == expected, (
-        f"vizlearn {' '.join(args)} -> {result.exit_code}\n{result.output}"
-        f"\n{result.exception!r}"
-    )
-    return result
 
 
 @pytest.fixture
