@@ -26,3 +26,24 @@ def test_readme_api_example_runs(tmp_path, monkeypatch):
     assert info.durations_ms[0] == 100 and info.durations_ms[-1] == 2100
     assert (tmp_path / "loss.svg").read_text().lstrip().startswith("<?xml")
     assert (tmp_path / "run.npz").stat().st_size > 1000
+
+
+def test_readme_gallery_commands_are_the_gallerys_own():
+    """Each figure in README's gallery table comes with the command that writes it."""
+    from vizlearn.gallery import command_for, entries
+
+    section = README.read_text().split("## Gallery", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")]
+    images = [re.findall(r'src="figures/([\w-]+)\.(gif|png)"', r) for r in rows]
+    pairs = [(i, rows[k + 1]) for k, i in enumerate(images) if i]
+    assert len(pairs) >= 10, "README's gallery table lost its figures"
+    mnist = {"data_dir": "DIR", "split_from_test": 8000}
+    every = entries()
+    for shown, command_row in pairs:
+        commands = re.findall(r"`(vizlearn [^`]+)`", command_row)
+        assert len(commands) == len(shown)
+        for (name, ext), command in zip(shown, commands, strict=True):
+            entry = every[name]
+            assert ext == ("gif" if entry.item.animated else "png"), name
+            assert command == command_for(entry, mnist=mnist), name
+            assert (README.parent / "figures" / f"{name}.{ext}").is_file(), name
