@@ -47,3 +47,19 @@ def test_readme_gallery_commands_are_the_gallerys_own():
             assert ext == ("gif" if entry.item.animated else "png"), name
             assert command == command_for(entry, mnist=mnist), name
             assert (README.parent / "figures" / f"{name}.{ext}").is_file(), name
+
+
+def test_readme_lessons_table_lists_every_lesson_and_its_kinds():
+    """README's lesson table is the registry's: a row per lesson, its kinds in order."""
+    from vizlearn.lessons import all_lessons
+
+    section = README.read_text().split("## Lessons", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"^\| `([\w-]+)` \|.*\| ([^|]+) \|$", section, re.M)
+    }
+    lessons = all_lessons()
+    assert list(rows) == [lesson.name for lesson in lessons]
+    for lesson in lessons:
+        kinds = [f"`{k.name}`{'*' if k.animated else ''}" for k in lesson.kinds]
+        assert rows[lesson.name].strip() == ", ".join(kinds), lesson.name
