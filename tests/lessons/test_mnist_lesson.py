@@ -104,7 +104,7 @@ def test_config_errors_name_the_option():
 
 
 def test_unknown_dataset_is_refused():
-    with pytest.raises(ValueError, match="--dataset must be one of mnist, spiral"):
+    with pytest.raises(ValueError, match="--dataset must be one of mnist, fashion-mnist, kmnist, spiral, .*not .cifar."):
         load_split("cifar")
 
 

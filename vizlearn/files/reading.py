@@ -14,6 +14,7 @@ import math
 import mmap
 import os
 import stat
+import struct
 import sys
 import unicodedata
 import zipfile
@@ -154,6 +155,7 @@ def npz_members(zf: zipfile.ZipFile, keys: Sequence[str] | None = None) -> dict:
     unknown format version, a malformed header, Python objects (which would
     need pickle), or less data than the header promises.
     """
+    _check_directory(zf)
     members: dict[str, NpyMember] = {}
     for info in zf.infolist():
         key = info.filename.removesuffix(".npy")
@@ -163,6 +165,36 @@ def npz_members(zf: zipfile.ZipFile, keys: Sequence[str] | None = None) -> dict:
         if keys is None or key in keys:
             members[key] = _npy_member(zf, info, key)
     return members
+
+
+def _check_directory(zf: zipfile.ZipFile) -> None:
+    """Refuse a zip whose central directory lists fewer members than it declares.
+
+    Python's zipfile reads directory entries until the directory's size is
+    used up, so one damaged length field (a comment or extra field swallowing
+    the entries after it) silently drops members; the end record's count says
+    how many there must be.
+    """
+    fp = zf.fp
+    if fp is None or not fp.seekable():
+        return
+    here = fp.tell()
+    try:
+        end = fp.seek(0, 2) - 22 - len(zf.comment)
+        if end < 0:
+            return
+        fp.seek(end)
+        record = fp.read(22)
+    finally:
+        fp.seek(here)
+    if len(record) != 22 or record[:4] != b"PK\x05\x06":
+        return  # zip64 or an unusual layout: zipfile has checked what it can
+    declared = struct.unpack("<H", record[10:12])[0]
+    found = len(zf.infolist())
+    if declared != 0xFFFF and declared != found:
+        raise FileRefused(
+            f"its zip directory declares {declared} members but {found} are readable"
+        )
 
 
 def _npy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> NpyMember:
