@@ -324,6 +324,7 @@ LESSON = Lesson(
                 "アニメーション：3 列の円を結ぶ青と赤の線が、"
                 "学習とともに太さと色を変える",
             ),
+            options={"frames": 24},  # 30 frames of thick changing lines pass 1 MB
             quick=_QUICK,
             animated=True,
         ),
