@@ -192,14 +192,18 @@ def _penalty(model: Model) -> Callable[[], float] | None:
 
 
 def _loop(run: _Run) -> None:
-    params = run.model.params()
-    for i in range(run.iters + 1):
-        probed = _observe(run, i)
-        if probed is None:
-            return
-        idx = next(run.batches) if run.batches is not None and i < run.iters else None
+    model, recorder, iters = run.model, run.recorder, run.iters
+    params = model.params()
+    watched = run.eval_at | run.record_at  # the steps that evaluate or probe
+    for i in range(iters + 1):
+        probed: Mapping[str, Any] | None = {}
+        if i in watched:
+            probed = _observe(run, i)
+            if probed is None:
+                return
+        idx = next(run.batches) if run.batches is not None and i < iters else None
         x, t = (run.data.x, run.data.t) if idx is None else _batch(run.data, idx)
-        value, gy = run.loss_fn(run.model.forward(x), t)
+        value, gy = run.loss_fn(model.forward(x), t)
         if run.penalty is not None:  # weight decay: the book's loss includes it
             value += run.penalty()
         if not math.isfinite(value):
@@ -207,19 +211,24 @@ def _loop(run: _Run) -> None:
             return
         if i in run.record_at:
             _snapshot(run, i, value, probed)
-        if i == run.iters:
+        if i == iters:
             return
-        run.recorder.record(i, loss=value)
-        if run.last_good is not None:  # the state to show if the next step blows up
-            for k, p in params.items():
-                np.copyto(run.last_good[k], p.data)
-        if run.gradient is not None:
-            run.gradient(run.model, x, t)
-        else:
-            run.model.backward(gy, input_grad=False)
-        run.optimizer.update()
+        recorder.record(i, loss=value)
+        _step(run, params, x, t, gy)
         if run.on_step is not None:
             run.on_step(i + 1)
+
+
+def _step(run: _Run, params: Mapping[str, Any], x: Any, t: Any, gy: Any) -> None:
+    """Keep the last good state if asked, take the gradient, update."""
+    if run.last_good is not None:  # the state to show if the next step blows up
+        for k, p in params.items():
+            np.copyto(run.last_good[k], p.data)
+    if run.gradient is not None:
+        run.gradient(run.model, x, t)
+    else:
+        run.model.backward(gy, input_grad=False)
+    run.optimizer.update()
 
 
 def _batch(data: Dataset, idx: NDArray[np.intp]) -> tuple[Any, Any]:
@@ -228,8 +237,6 @@ def _batch(data: Dataset, idx: NDArray[np.intp]) -> tuple[Any, Any]:
 
 def _observe(run: _Run, i: int) -> Mapping[str, Any] | None:
     """Evaluate and probe at step ``i``; None (and ``diverged_at``) if not finite."""
-    if i not in run.eval_at and i not in run.record_at:
-        return {}
     if i and not _finite(run.model):
         run.recorder.meta["diverged_at"] = i  # the last update itself overflowed
         return None

@@ -1,4 +1,11 @@
-"""Layers with ``forward`` next to ``backward``, in DeZero's vocabulary."""
+"""Layers with ``forward`` next to ``backward``, in DeZero's vocabulary.
+
+Every lesson's minibatches pass through ``Linear`` and the activations, so
+their arithmetic is written once with as few temporary arrays as the formula
+allows (in-place steps on the array a layer returns), always with the same
+operations in the same order as the plain formula: the results are equal bit
+for bit.
+"""
 
 from __future__ import annotations
 
@@ -98,7 +105,12 @@ class Linear(Layer):
     def forward(self, x: Array) -> Array:
         """Compute ``x @ W + b``."""
         self._x = x
-        return x @ self.W.data + self.b.data
+        y = x @ self.W.data
+        b = self.b.data
+        if y.dtype != b.dtype:  # e.g. float32 inputs, float64 bias: upcast
+            return y + b
+        y += b
+        return y
 
     def backward(self, gy: Array, *, input_grad: bool = True) -> Array | None:
         """Set dL/dW = x^T gy and dL/db = sum(gy); return gy W^T.
@@ -108,7 +120,7 @@ class Linear(Layer):
         """
         assert self._x is not None, "backward() called before forward()"
         self.W.grad = self._x.T @ gy
-        self.b.grad = gy.sum(axis=0)
+        self.b.grad = np.add.reduce(gy, axis=0)  # gy.sum(axis=0)
         return gy @ self.W.data.T if input_grad else None
 
 
@@ -118,12 +130,23 @@ class Sigmoid(Layer):
     def forward(self, x: Array) -> Array:
         """Apply the logistic function elementwise (overflow-safe)."""
         # tanh form avoids exp overflow warnings for large |x|
-        self._y = y = 0.5 * np.tanh(0.5 * x) + 0.5
+        y = np.multiply(x, 0.5)
+        if isinstance(y, np.ndarray) and y.dtype.kind == "f":
+            np.tanh(y, out=y)  # 0.5 * tanh(0.5 * x) + 0.5, in place
+            y *= 0.5
+            y += 0.5
+        else:  # a scalar
+            y = 0.5 * np.tanh(y) + 0.5
+        self._y = y
         return y
 
     def backward(self, gy: Array) -> Array:
         """Return gy * y * (1 - y)."""
-        return gy * self._y * (1.0 - self._y)
+        g = gy * self._y
+        if not isinstance(g, np.ndarray):  # scalars
+            return g * (1.0 - self._y)
+        g *= 1.0 - self._y  # g has the wider dtype of gy and y
+        return g
 
 
 class ReLU(Layer):
