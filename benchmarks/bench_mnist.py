@@ -135,7 +135,7 @@ def lean_run(split, iters: int) -> tuple[float, float]:
 
 
 def floor_run(split, iters: int) -> tuple[float, None]:
-    """Only the matrix products of one run (same shapes and layouts); (seconds, None)."""
+    """Only the matrix products of one run (same shapes, layouts); (seconds, None)."""
     import numpy as np
 
     rng = np.random.default_rng(0)

@@ -65,7 +65,7 @@ def softmax_cross_entropy(y: Array, t: NDArray) -> tuple[float, Array]:
 
 
 def _mean(values: Array) -> float:
-    """``float(values.mean())``: numpy's sum, divided in float64, rounded to its dtype."""
+    """``float(values.mean())``: the sum, divided in float64, rounded to its dtype."""
     if values.dtype not in _FAST_DTYPES or not len(values):
         return float(values.mean())
     return float(values.dtype.type(float(np.add.reduce(values)) / len(values)))
