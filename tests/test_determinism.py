@@ -28,6 +28,8 @@ for fmt in formats:
     else:
         args = ["animate", "sin-regression", *run, "-o", f"{folder}/anim.{fmt}"]
     cli.main(args, standalone_mode=False)
+cli.main(["train", "sin-regression", *run[:6], "-q", "-o", f"{folder}/run.npz"],
+         standalone_mode=False)
 cli.main(["animate", "sin-regression", *run, "--lang", "ja", "--theme", "dark",
           "--filmstrip", "0,7,-1", "-o", f"{folder}/strip.png"], standalone_mode=False)
 """
@@ -49,7 +51,7 @@ def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
     return _write_all(base / "one"), _write_all(base / "two")
 
 
-@pytest.mark.parametrize("fmt", [*FORMATS, "filmstrip"])
+@pytest.mark.parametrize("fmt", [*FORMATS, "filmstrip", "trace"])
 def test_two_processes_write_the_same_bytes(two_runs, fmt: str):
     one, two = two_runs
     name = {
@@ -57,6 +59,7 @@ def test_two_processes_write_the_same_bytes(two_runs, fmt: str):
         "svg": "fit.svg",
         "pdf": "fit.pdf",
         "filmstrip": "strip.png",
+        "trace": "run.npz",
     }.get(fmt, f"anim.{fmt}")
     assert len(one[name]) > 100
     assert one[name] == two[name], f"{name} differs between two runs"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from html.parser import HTMLParser
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import locked, session_dir
 from vizlearn.cli import cli
 from vizlearn.export.html import Card, human_size, picture_html, player_html
 from vizlearn.export.readback import read_animation_info
@@ -27,14 +29,31 @@ SIN = ["sin-regression", "fit", "loss", "params", "fit-ja-dark"]
 
 
 def quick_gallery(tmp_path_factory) -> tuple[Path, GalleryResult]:
-    """Every entry, quick, built once per test session (the browser tests share it)."""
-    out = tmp_path_factory.getbasetemp() / "quick-gallery"
-    if out not in _results:
-        _results[out] = build_gallery(out, quick=True)
-    return out, _results[out]
+    """Every entry, quick, built once per test session (the browser tests share it).
 
-
-_results: dict[Path, GalleryResult] = {}
+    Under pytest-xdist the first worker to ask builds it and writes what it
+    built to ``result.json``; the others wait on the lock and read that.
+    """
+    root = session_dir(tmp_path_factory)
+    out, done = root / "quick-gallery", root / "quick-gallery.json"
+    with locked(root / "quick-gallery.lock"):
+        if not done.exists():
+            result = build_gallery(out, quick=True)
+            fields = {
+                "index": str(result.index),
+                "files": [str(p) for p in result.files],
+                "entries": list(result.entries),
+                "skipped": list(result.skipped),
+            }
+            done.write_text(json.dumps(fields), encoding="utf-8")
+    fields = json.loads(done.read_text(encoding="utf-8"))
+    result = GalleryResult(
+        Path(fields["index"]),
+        tuple(Path(p) for p in fields["files"]),
+        tuple(fields["entries"]),
+        tuple(fields["skipped"]),
+    )
+    return out, result
 
 
 @pytest.fixture(scope="module")

@@ -98,7 +98,9 @@ def _png(data: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
 
 
-def test_every_image_loads_nothing_leaves_localhost(page, server, gallery, tmp_path):
+def test_every_image_loads_nothing_leaves_localhost(
+    page, server, gallery, tmp_path, tmp_path_factory
+):
     page.goto(server + "/index.html", wait_until="load")
     for img in page.locator("img").all():  # they load lazily, when scrolled to
         img.scroll_into_view_if_needed()
@@ -108,9 +110,10 @@ def test_every_image_loads_nothing_leaves_localhost(page, server, gallery, tmp_p
     sizes = page.eval_on_selector_all(
         "img", "els => els.map(e => [e.currentSrc, e.complete, e.naturalWidth])"
     )
-    from tests.test_gallery import _results
+    from tests.test_gallery import quick_gallery
 
-    assert len(sizes) == len(_results[gallery].entries)  # one per entry
+    entries = quick_gallery(tmp_path_factory)[1].entries
+    assert len(sizes) == len(entries)  # one per entry
     assert all(complete and width > 0 for _, complete, width in sizes), sizes
     # a <picture> offers the WebP only where it is smaller than the GIF
     webp = [src for src, _, _ in sizes if src.endswith(".webp")]

@@ -216,10 +216,9 @@ def test_blitted_frames_equal_full_redraws(name, kind, traces):
     source = get_lesson(name).kind(kind).renderer()(trace, style=TINY)
     n = source.n_frames
     picked = sorted({0, n // 2, n - 1})
-    draw = get_lesson(name).kind(kind).renderer()
+    fresh = get_lesson(name).kind(kind).renderer()(trace, style=TINY)
+    list(fresh.blits([0]))  # the animation's layout, fixed at its first frame
     for blit in source.blits(picked):
-        fresh = draw(trace, style=TINY)
-        list(fresh.blits([0]))  # the animation's layout, fixed at its first frame
         fig = fresh.still(blit.index)  # then every artist drawn at once
         with TINY.context():  # tick labels are formatted at draw time
             fig.canvas.draw()

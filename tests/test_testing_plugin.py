@@ -67,7 +67,8 @@ def _run(pytester: pytest.Pytester, variant: str, *args: str) -> pytest.RunResul
     (pytester.path / "variant.txt").write_text(variant)
     # pytest-snapshot and syrupy (test extra) can't load together; and with
     # pytest-image-snapshot, image_snapshot is its fixture, not vizlearn's alias
-    blocked = ("-p", "no:snapshot", "-p", "no:image-snapshot")
+    # pytest-benchmark, where installed, warns (an error here) under xdist
+    blocked = ("-p", "no:snapshot", "-p", "no:image-snapshot", "-p", "no:benchmark")
     return pytester.runpytest_inprocess("-p", "no:cacheprovider", *blocked, *args)
 
 

@@ -216,60 +216,6 @@ def _run_cli(args: list[str], cwd: Path) -> None:
     )
 
 
-def test_same_command_twice_is_byte_identical_across_processes(tmp_path):
-    args = ["animate", "sin-regression", *FAST, "-q", "-o"]
-    for name in ("a", "b"):
-        _run_cli([*args, f"{name}.gif"], tmp_path)
-        _run_cli(
-            [
-                "plot",
-                "loss",
-                "--iters",
-                "100",
-                "--frames",
-                "3",
-                "-q",
-                "-o",
-                f"{name}.svg",
-            ],
-            tmp_path,
-        )
-        _run_cli(
-            [
-                "plot",
-                "fit",
-                "--iters",
-                "100",
-                "--frames",
-                "3",
-                "-q",
-                "-o",
-                f"{name}.pdf",
-            ],
-            tmp_path,
-        )
-        _run_cli(
-            [
-                "train",
-                "sin-regression",
-                "--iters",
-                "50",
-                "--frames",
-                "3",
-                "-q",
-                "-o",
-                f"{name}.npz",
-            ],
-            tmp_path,
-        )
-    for ext in ("gif", "svg", "pdf", "npz"):
-        a, b = (
-            (tmp_path / f"a.{ext}").read_bytes(),
-            (tmp_path / f"b.{ext}").read_bytes(),
-        )
-        assert a == b, ext
-
-
 def test_diverging_run_is_a_lesson_not_a_crash(tmp_path):
     out = tmp_path / "d.gif"
     result = invoke(

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import alone
 from vizlearn.export.animation import Animation, frame_durations, plan_frames
 from vizlearn.export.pipeline import encode_frames
 from vizlearn.export.readback import read_animation_info, read_frame
@@ -63,6 +64,7 @@ def test_apng_frames_are_exact_and_gif_frames_near(tmp_path: Path):
         assert np.abs(gif[..., :3] - expected[..., :3]).max() <= 48, k
 
 
+@alone
 def test_worker_errors_reach_the_caller():
     source = moving_line()
     update = source.update

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import alone
 from vizlearn.export import pipeline
 from vizlearn.export.animation import Animation
 from vizlearn.export.workers import free_cores, usable_cores, worker_memory
@@ -49,6 +50,7 @@ def in_thread(function):
 
 
 @linux
+@alone
 def test_a_threaded_process_never_forks(tmp_path: Path, monkeypatch):
     serial = Animation(recipe_source(), jobs=1).save(tmp_path / "serial.gif")
     assert pipeline.start_method(None) == "fork"  # this test runs one thread
