@@ -51,3 +51,17 @@ def test_video_html_falls_back_to_the_gif():
     assert html.index("video/webm") < html.index("video/mp4")
     assert '<img src="fig/a.gif"' in html and "&quot;x&quot;" in html
     assert "autoplay muted loop playsinline" in html and "http" not in html
+
+
+def test_cli_chroma_444_reaches_the_mp4_and_is_refused_elsewhere(tmp_path):
+    from tests.helpers import invoke
+
+    run = ["animate", "sin-regression", "--iters", "40", "--frames", "4", "-q"]
+    run += ["--size", "160x120"]
+    invoke([*run, "--chroma", "444", "-o", tmp_path / "a.mp4"])
+    assert "yuv444p" in probe(tmp_path / "a.mp4")
+    invoke([*run, "-o", tmp_path / "b.mp4"])
+    assert "yuv420p" in probe(tmp_path / "b.mp4")
+    result = invoke([*run, "--chroma", "444", "-o", tmp_path / "a.gif"], 2)
+    assert "--chroma applies to .mp4 files, not .gif" in result.output
+    assert not (tmp_path / "a.gif").exists()

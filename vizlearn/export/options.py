@@ -74,6 +74,13 @@ class ExportOptions:
         low=2,
         high=255,
     )
+    chroma: str | None = option(
+        None,
+        "MP4 colour detail: 420 plays everywhere; 444 keeps thin coloured lines "
+        "sharp, but Safari, QuickTime, Windows' player and PowerPoint refuse it  "
+        "[default: 420]",
+        choices=("420", "444"),
+    )
     filmstrip: str | None = option(
         None,
         "write these frames side by side as one PNG instead (e.g. 0,25,50,-1)",

@@ -82,6 +82,8 @@ def check_export(options: ExportOptions, out: Path, n_frames: int) -> None:
             )
     if options.colors is not None and ext != "gif":
         raise ValueError(f"--colors sets a GIF palette; .{ext} files keep every colour")
+    if options.chroma is not None and ext != "mp4":
+        raise ValueError(f"--chroma applies to .mp4 files, not .{ext}")
     if options.max_size is not None and ext == "html":
         raise ValueError("--max-size works for .gif, .webp, .png, .mp4, not .html")
     if ext == "mp4" and options.filmstrip is None:
@@ -158,6 +160,7 @@ def _apply(anim: Animation, options: ExportOptions) -> None:
     anim.holds = {**anim.holds, **check_holds(options.holds, anim.n_frames)}
     anim.max_colors = options.colors or anim.max_colors
     anim.jobs = options.jobs
+    anim.chroma = options.chroma or anim.chroma
 
 
 def write_still(
