@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from vizlearn.config import option, to_dict
-from vizlearn.lessons.options import LessonConfig, learning_rate
+from vizlearn.lessons.options import LessonConfig, learning_rate, point_parser
 from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
 if TYPE_CHECKING:
@@ -36,30 +36,8 @@ QUIVER = (-2.0, 2.5, 0.25)  # the book's np.arange for the arrow grid
 SURFACE = (-3.0, 3.0, 41)  # the 3-D plot's linspace
 
 
-def parse_start(text: str) -> tuple[float, float]:
-    """'-3,4' -> (-3.0, 4.0)."""
-    try:
-        inner = str(text).strip().removeprefix("(").removesuffix(")")  # "(5, 10)" too
-        values = tuple(float(v) for v in inner.split(","))
-    except ValueError:
-        values = ()
-    return check_start(values, text)
-
-
-def check_start(values: Any, given: Any = None) -> tuple[float, float]:
-    """Return ``values`` if it is a pair of numbers within ±1e6."""
-    ok = (
-        isinstance(values, tuple)
-        and len(values) == 2
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-        and all(abs(v) <= 1e6 for v in values)  # also refuses NaN and inf
-    )
-    if not ok:
-        given = values if given is None else given
-        raise ValueError(
-            f"--start must be two numbers x0,x1 within ±1e6 (e.g. -3,4), got {given!r}"
-        )
-    return float(values[0]), float(values[1])
+# '-3,4' -> a pair of floats; anything else (or beyond ±1e6) is a ValueError
+parse_start, check_start = point_parser(1e6, "-3,4")
 
 
 @dataclass(frozen=True)

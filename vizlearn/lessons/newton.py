@@ -20,7 +20,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from vizlearn.config import option, to_dict
-from vizlearn.lessons.options import LessonConfig, iterations, learning_rate
+from vizlearn.lessons.options import (
+    LessonConfig,
+    iterations,
+    learning_rate,
+    point_parser,
+)
 from vizlearn.lessons.record import GalleryItem, Kind, Lesson
 
 if TYPE_CHECKING:
@@ -35,30 +40,8 @@ EXACT = 1e-12  # a distance that counts as being at the minimum
 DIVERGED = 1e6  # a path beyond this has diverged: it is held at its last point
 
 
-def parse_start(text: str) -> tuple[float, float]:
-    """'0,2' -> (0.0, 2.0)."""
-    try:
-        inner = str(text).strip().removeprefix("(").removesuffix(")")  # "(5, 10)" too
-        values = tuple(float(v) for v in inner.split(","))
-    except ValueError:
-        values = ()
-    return check_start(values, text)
-
-
-def check_start(values: Any, given: Any = None) -> tuple[float, float]:
-    """Return ``values`` if it is a pair of numbers within ±100."""
-    ok = (
-        isinstance(values, tuple)
-        and len(values) == 2
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-        and all(abs(v) <= 100 for v in values)  # also refuses NaN and inf
-    )
-    if not ok:
-        given = values if given is None else given
-        raise ValueError(
-            f"--start must be two numbers x0,x1 within ±100 (e.g. 0,2), got {given!r}"
-        )
-    return float(values[0]), float(values[1])
+# '0,2' -> a pair of floats; anything else (or beyond ±100) is a ValueError
+parse_start, check_start = point_parser(100, "0,2")
 
 
 @dataclass(frozen=True)

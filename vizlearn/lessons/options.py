@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ __all__ = [
     "RegressionNetOptions",
     "TwoLayerNetOptions",
     "check_frames",
+    "point_parser",
     "recorded",
     "LAYERS_HELP",
     "parse_weight_init",
@@ -252,3 +254,41 @@ class TwoLayerNetOptions(DataOptions, LessonConfig):
         32, "weights tracked per tensor at each snapshot", low=1, high=10_000
     )
     seed: int = seed("random seed (weights, minibatches)")
+
+
+def point_parser(
+    limit: float, example: str, flag: str = "--start"
+) -> tuple[Callable[[str], tuple[float, float]], Callable[..., tuple[float, float]]]:
+    """The parse and check of a point option: two numbers x0,x1 within ±``limit``.
+
+    ``parse`` takes the command line's text ('-3,4', also click's '(-3.0, 4.0)'),
+    ``check`` a tuple; both raise ValueError naming ``flag`` and the range.
+    """
+    bound = f"{limit:g}".replace("e+0", "e").replace("e+", "e")
+
+    def check(values: Any, given: Any = None) -> tuple[float, float]:
+        ok = (
+            isinstance(values, tuple)
+            and len(values) == 2
+            and all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in values
+            )
+            and all(abs(v) <= limit for v in values)  # also refuses NaN and inf
+        )
+        if not ok:
+            given = values if given is None else given
+            raise ValueError(
+                f"{flag} must be two numbers x0,x1 within ±{bound} "
+                f"(e.g. {example}), got {given!r}"
+            )
+        return float(values[0]), float(values[1])
+
+    def parse(text: str) -> tuple[float, float]:
+        try:
+            inner = str(text).strip().removeprefix("(").removesuffix(")")
+            values: tuple[float, ...] = tuple(float(v) for v in inner.split(","))
+        except ValueError:
+            values = ()
+        return check(values, text)
+
+    return parse, check
