@@ -4,6 +4,10 @@ Everything goes through the lesson records (`vizlearn.lessons`): ``train``
 builds a lesson's config and runs it; ``animate`` and ``plot`` look up the
 kinds of the lesson that made a trace (plus the kinds any trace can draw:
 loss, params, metrics, accuracy) and call the kind's renderer.
+
+This module runs past 300 lines because it is the whole public API (train,
+animate, plot, save, provenance), each function a thin layer over the lesson
+records.
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ key             shape                   meaning
 ``data/k``      any                     the (static) data set the run used
 ``meta``        JSON string             lesson, config, seed, versions
 ==============  ======================  ==========================================
+
+This module runs past 300 lines because the file format is one unit: the
+Trace, its writer, the reader of untrusted files with its checks, and the
+Recorder that makes Traces share one key table and change together.
 """
 
 from __future__ import annotations

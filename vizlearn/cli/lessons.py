@@ -5,6 +5,10 @@ config's fields are the options, its kinds are ``--kind``, the kinds' views add
 their options, and animations get the `ExportOptions`. A command parses, builds
 the configs (a bad value is a usage error before any work), makes one library
 call (`vizlearn.api` + `vizlearn.export.write`) and reports.
+
+This module runs past 300 lines because it builds four verbs (animate, plot,
+train and vizlearn LESSON) from the same record with the same parse, budget
+and output steps, and one builder keeps them alike.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ graphs of "Deep Learning from Scratch" ch. 5 (buy_apple.py,
 buy_apple_orange.py, the affine and softmax-with-loss layers);
 ``derivative_graphs`` repeats ``backward(create_graph=True)`` as DeZero
 steps 33-35 do.
+
+This module runs past 300 lines because it is the text side of
+`vizlearn.core.expr` (the parser, its one-line errors and the books' preset
+graphs), kept apart from the engine.
 """
 
 from __future__ import annotations

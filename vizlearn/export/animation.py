@@ -4,6 +4,10 @@
 the ``video`` extra) or a self-contained HTML player. GIF and APNG frames are
 rendered and encoded by `vizlearn.export.pipeline`, in several processes when
 ``jobs`` allows; the result is byte-identical for any number of jobs.
+
+This module runs past 300 lines because timing (durations, holds, frame
+plans), the dispatch to every animated format and their provenance meet
+here.
 """
 
 from __future__ import annotations

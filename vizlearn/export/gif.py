@@ -11,6 +11,10 @@ and the bytes do not depend on who encoded what.
 
 Delays: `gif_schedule` keeps the running total of the frame durations in
 GIF's 10 ms ticks and leaves out frames that would show under 20 ms.
+
+This module runs past 300 lines because the canvas, the one-process encoder
+and the two-pass codec for render workers must write the same bytes, so they
+share the frame-record code here.
 """
 
 from __future__ import annotations

@@ -22,6 +22,10 @@ untrusted: only regular files are read (memory-mapped, not copied), only the
 text chunks that can hold provenance are inflated, each capped at
 `MAX_TEXT_BYTES`, every search is linear, and the JSON goes through
 `vizlearn.files.parse_json` (depth, size and number limits).
+
+This module runs past 300 lines because it holds a short bounded reader for
+each of eight formats (PNG, GIF, WebP, PDF, SVG, MP4, HTML, trace) that
+share the JSON checks.
 """
 
 from __future__ import annotations

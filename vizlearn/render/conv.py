@@ -6,6 +6,9 @@ line below spells out the sum of products of the current cell. Beside it, the
 output-size formula ``OH = (H + 2P - FH) / S + 1`` with the run's numbers.
 Several channels are stacked planes, front to back (Figure 7-8). A small input
 shows every number; an MNIST digit is drawn as an image.
+
+This module runs past 300 lines because it is one lesson's renderer: the
+grids, the frames and the formula panel share its drawing helpers.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ now are. Animated artists that did not change are redrawn only if such a box
 touches them (a legend the curve never reaches is never redrawn). Each frame
 then equals a full redraw of the same state, pixel for pixel, and the boxes
 tell an encoder the only places where it can differ from the previous frame.
+
+This module runs past 300 lines because the blitter's bookkeeping (which
+artists moved, which static ones a full redraw paints over them, their pixel
+extents) is one algorithm, tested as a whole against full redraws.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ frame k of the passes shows. ``to_dot`` writes Graphviz text in DeZero's
 colours (``plot_dot_graph``: variables orange, functions light blue boxes) or
 the book's look; ``to_mermaid`` writes a Mermaid flowchart, which GitHub, Zenn
 and Qiita render in Markdown. Neither needs matplotlib or Graphviz.
+
+This module runs past 300 lines because it decodes an untrusted graph trace,
+gives each frame's state and writes two text formats (DOT, Mermaid) with
+their escaping.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ important units (largest summed |w|) and a "…" with the count of the rest.
 ``pulse`` sweeps a signal through the last snapshot instead of following
 training: forward fills the layers from the input, backward fills them with
 the gradient from the output.
+
+This module runs past 300 lines because it is one lesson's renderer: the
+layout, the frames and the still figures share its drawing helpers.
 """
 
 from __future__ import annotations
