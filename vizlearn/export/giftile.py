@@ -73,18 +73,18 @@ def tile_candidates(
     out = [changes.reshape(current.shape)]
     if len(changed) == flat.size:
         return out
+    # raster order alternates: gap 0, changed pixel 0, gap 1, ..., gap n (gaps
+    # of unchanged pixels may be empty)
     starts, ends = np.r_[0, changed + 1], np.r_[changed, flat.size]
-    gap = ends > starts  # stretches of unchanged pixels between changed ones
-    starts, ends = starts[gap], ends[gap]
     colour_starts = np.flatnonzero(flat[1:] != flat[:-1]) + 1
     inside = np.searchsorted(colour_starts, ends) - np.searchsorted(
         colour_starts, starts, side="right"
     )
-    single = inside == 0  # one colour from start to end: keep it
-    edges = np.zeros(flat.size + 1, np.int32)
-    np.add.at(edges, starts[single], 1)
-    np.add.at(edges, ends[single], -1)
-    keep = np.cumsum(edges[:-1]) > 0
+    lengths = np.ones(2 * len(changed) + 1, np.intp)
+    lengths[0::2] = ends - starts
+    single = np.zeros(lengths.size, bool)
+    single[0::2] = (inside == 0) & (ends > starts)  # one colour: keep it
+    keep = np.repeat(single, lengths)
     runs = changes.copy()
     runs[keep] = flat[keep]
     out.append(runs.reshape(current.shape))
