@@ -18,7 +18,9 @@ sin-regression --size 1200x900``). vizlearn runs as its command line.
 Each run is a fresh process. Wall time includes interpreter start, imports and
 training. Peak memory is the largest sum of PSS (proportional set size, which
 splits pages shared by forked workers fairly) over the process and its
-children, sampled every 20 ms; the peak RSS of the main process is shown too.
+children, sampled every 20 ms in one extra run of each side after the timed
+ones (sampling takes CPU from the render workers, so timed runs are not
+sampled); the peak RSS of the main process is shown too.
 """
 
 from __future__ import annotations
@@ -145,23 +147,30 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def measure(cmd: list[str], out: Path) -> dict[str, float]:
-    """Run ``cmd``; return wall seconds, output bytes, peak tree PSS, peak RSS."""
+def measure(cmd: list[str], out: Path, *, sample: bool) -> dict[str, float]:
+    """Run ``cmd``; return wall seconds, output bytes, peak tree PSS, peak RSS.
+
+    With ``sample`` a thread reads the PSS of the process tree every 20 ms.
+    Reading ``smaps_rollup`` walks each process's page tables, which takes CPU
+    from a command that renders on every core, so timed runs do not sample.
+    """
     peak = [0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     done = threading.Event()
 
-    def sample() -> None:
+    def sampling() -> None:
         while not done.wait(0.02):
             peak[0] = max(peak[0], sum(_pss_kib(p) for p in _tree(proc.pid)))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=sampling, daemon=True)
+    if sample:
+        sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
@@ -179,19 +188,23 @@ def run(repeat: int, jobs: int | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ref_out, viz_out = Path(tmp, "reference.gif"), Path(tmp, "vizlearn.gif")
         ref_cmd = [sys.executable, __file__, "--reference", str(ref_out)]
-        for i in range(repeat):
-            results["reference"].append(measure(ref_cmd, ref_out))
-            results["vizlearn"].append(
-                measure(vizlearn_command(str(viz_out), jobs), viz_out)
-            )
+        viz_cmd = vizlearn_command(str(viz_out), jobs)
+        for i in range(repeat):  # timed, not sampled
+            results["reference"].append(measure(ref_cmd, ref_out, sample=False))
+            results["vizlearn"].append(measure(viz_cmd, viz_out, sample=False))
             print(
                 f"run {i + 1}/{repeat}: reference "
                 f"{results['reference'][-1]['wall']:.1f} s, "
                 f"vizlearn {results['vizlearn'][-1]['wall']:.2f} s",
                 file=sys.stderr,
             )
+        pss = {  # one more run each, sampled for the PSS of the process tree
+            "reference": measure(ref_cmd, ref_out, sample=True)["memory"],
+            "vizlearn": measure(viz_cmd, viz_out, sample=True)["memory"],
+        }
     med = {
         side: {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        | {"memory": pss[side]}
         for side, runs in results.items()
     }
     _print_table(med, repeat, jobs)
