@@ -179,3 +179,19 @@ def test_lesson_modules_import_no_numpy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+def test_a_short_run_keeps_the_default_frames_and_its_json_summary(tmp_path):
+    """``--epochs 3`` alone works (the default frames shrink); --json has both runs."""
+    import json
+
+    from tests.helpers import MNIST_ARGS, invoke
+
+    out = tmp_path / "wd.png"
+    args = ["plot", "weight-decay", *MNIST_ARGS, "--n-train", "100", "--epochs", "3"]
+    result = invoke([*args, "--json", "-q", "-o", out])
+    summary = json.loads(result.output)
+    assert set(summary["with"]) == {"gap", "strength", "test_acc", "train_acc"}
+    assert summary["without"]["strength"] == 0.0 and out.stat().st_size > 0
+    result = invoke([*args, "--frames", "9", "-o", tmp_path / "b.png"], 2)
+    assert "--frames must be at most --epochs + 1 = 4, got 9" in result.output

@@ -182,7 +182,7 @@ def summary_of(
     }
     if written is not None:
         out["fitted"], out["warnings"] = written.fitted, list(written.warnings)
-    if "seeds" in trace.meta:  # several runs: what they end at, per seed
+    if "seeds" in trace.meta and "runs" in trace.meta:  # --seeds: each run's end
         finals = {
             info["label"]: float(trace.data[f"runs/{i}/loss"][-1])
             for i, info in enumerate(trace.meta["runs"])

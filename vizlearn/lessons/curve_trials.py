@@ -94,6 +94,9 @@ EXECUTION = ("workers", "scheduler")
 """Options that say where trials run, not what they compute (not recorded)."""
 
 
+DEFAULT_FRAMES = 51
+
+
 def _check_seeds(text: str) -> None:
     from vizlearn.trials import parse_seeds
 
@@ -400,13 +403,21 @@ class OverfitOptions:
     lr: float = option(0.01, "SGD learning rate", low=0, low_open=True)
     batch_size: int = option(100, "examples per minibatch", low=1, high=10_000)
     frames: int = option(
-        51, "animation frames (spread over the epochs)", low=2, high=2000
+        DEFAULT_FRAMES,
+        "animation frames (spread over the epochs; the default shrinks to "
+        "epochs + 1 for short runs)",
+        low=2,
+        high=2000,
     )
 
     def check_epochs(self) -> None:
-        """Frames cannot outnumber the accuracy points (epochs + 1)."""
+        """Frames cannot outnumber the accuracy points (epochs + 1).
+
+        The default is left to shrink (`frame_steps` takes at most epochs + 1),
+        so ``--epochs 3`` alone works; a --frames given above that is refused.
+        """
         epochs = getattr(self, "epochs", 0)
-        if self.frames > epochs + 1:
+        if self.frames > epochs + 1 and self.frames != DEFAULT_FRAMES:
             raise ValueError(
                 f"--frames must be at most --epochs + 1 = {epochs + 1}, "
                 f"got {self.frames}"
