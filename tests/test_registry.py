@@ -14,6 +14,7 @@ import importlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -224,3 +225,13 @@ def test_blitted_frames_equal_full_redraws(name, kind, traces):
             fig.canvas.draw()
         expected = np.asarray(fig.canvas.buffer_rgba())
         np.testing.assert_array_equal(blit.pixels, expected, f"frame {blit.index}")
+
+
+@pytest.mark.parametrize("name", list(LESSONS))
+def test_every_lessons_json_summary_is_json(name, traces):
+    """The --json summary of each lesson's trace builds and is plain JSON."""
+    from vizlearn.cli.kinds import summary_of
+
+    summary = summary_of(get_lesson(name), traces[name], None, files=[Path("a.png")])
+    assert summary["lesson"] == name
+    assert json.loads(json.dumps(summary)) == summary
