@@ -261,3 +261,18 @@ def test_every_lesson_command_builds_with_unique_options():
     for name in LESSONS:
         for verb in (["plot"], ["animate"], ["train"], []):
             invoke([*verb, name, "--help"])
+
+
+def test_a_failing_summary_writes_no_file(tmp_path, monkeypatch):
+    """A bug in the --json summary stops the run before any output is written."""
+    import vizlearn.cli.lessons as lessons
+
+    def broken(*args, **kwargs):
+        raise KeyError("runs")
+
+    monkeypatch.setattr(lessons, "summary_of", broken)
+    for verb, name in (("plot", "a.png"), ("train", "a.npz")):
+        args = [verb, "sin-regression", "--iters", "20", "--frames", "2", "-q"]
+        result = invoke([*args, "-o", tmp_path / name], 1)
+        assert "KeyError" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []

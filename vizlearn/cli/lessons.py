@@ -168,6 +168,7 @@ def _callback(lesson: Lesson, verb: str, **kw: Any) -> None:
         raise click.UsageError("--json and -o - both write to standard output")
     with guard():
         trace = _train(lesson, config, quiet or to_stdout, seeds)
+        summary_of(lesson, trace, None, [Path("-")])  # a bug here writes nothing
         written = job.write(trace, quiet)
     summary = summary_of(lesson, trace, written)
     if to_stdout:
@@ -194,6 +195,7 @@ def _train_only(
         raise click.UsageError(str(e)) from None
     with guard():
         trace = _train(lesson, config, quiet, seeds)
+        summary_of(lesson, trace, None, [out])  # a bug here writes nothing
         trace.save(out)
     report(summary_of(lesson, trace, None, [out]), as_json, quiet)
 
