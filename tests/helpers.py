@@ -6,6 +6,7 @@ import fcntl
 import functools
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -26,6 +27,8 @@ __all__ = [
     "alone",
     "session_dir",
     "locked",
+    "HUP_IGNORED",
+    "hangup",
 ]
 
 #: The real MNIST t10k files (``$VIZLEARN_MNIST_DIR`` or ``../shared/data/mnist``).
@@ -103,3 +106,13 @@ def locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+#: True when this run ignores SIGHUP (started under ``nohup``): so do its children.
+HUP_IGNORED = signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+
+
+def hangup(*values: Any) -> Any:
+    """A parameter set that sends SIGHUP: skipped under ``nohup``, which ignores it."""
+    reason = "started under nohup: SIGHUP is ignored here and in every child"
+    return pytest.param(*values, marks=pytest.mark.skipif(HUP_IGNORED, reason=reason))

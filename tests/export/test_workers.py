@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import alone
+from tests.helpers import alone, hangup
 from vizlearn.export import pipeline
 from vizlearn.export.animation import Animation
 from vizlearn.export.workers import free_cores, usable_cores, worker_memory
@@ -130,7 +130,9 @@ def _running(pid: int) -> bool:
 
 
 @linux
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize(
+    "signum", [signal.SIGKILL, signal.SIGTERM, hangup(signal.SIGHUP)]
+)
 def test_workers_never_outlive_their_parent(tmp_path: Path, signum: int):
     script = tmp_path / "slow.py"
     script.write_text(textwrap.dedent(SLOW_RENDER))

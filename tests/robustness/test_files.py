@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import hangup
 from vizlearn.files import (
     FileRefused,
     atomic_outputs,
@@ -152,7 +153,9 @@ with atomic_outputs([out, poster]) as (a, b):
 """
 
 
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+@pytest.mark.parametrize(
+    ("sig", "code"), [(signal.SIGTERM, 143), hangup(signal.SIGHUP, 129)]
+)
 def test_sigterm_and_sighup_clean_up_like_ctrl_c(tmp_path: Path, sig, code) -> None:
     out, poster = tmp_path / "out.gif", tmp_path / "poster.png"
     out.write_bytes(b"old")
