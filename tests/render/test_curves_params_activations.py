@@ -70,9 +70,14 @@ def test_activation_curves_come_from_the_layers():
 
 def test_activations_figure_panels():
     fig = plot_activations(run(ActivationsConfig(derivatives=True)), style=SMALL)
-    visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 5
-    assert all(len(ax.get_lines()) >= 2 for ax in visible)  # function + derivative
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    assert len(panels) == 5
+    assert all(len(ax.get_lines()) >= 2 for ax in panels)  # function + derivative
+    # one legend, in the grid's empty cell, and none over a panel's curves
+    assert all(ax.get_legend() is None for ax in panels)
+    (spare,) = [ax for ax in fig.axes if ax.get_visible() and not ax.axison]
+    labels = [t.get_text() for t in spare.get_legend().get_texts()]
+    assert labels[0] == "y" and labels[1].startswith("dy/dx")
 
 
 def test_activations_reject_unknown_function():

@@ -30,8 +30,12 @@ def draw_activation(
     *,
     title: str,
     style: Style,
+    legend: bool = True,
 ) -> list[Artist]:
-    """Draw one function (and its derivative, dashed) on ``ax``; return the lines."""
+    """Draw one function (and its derivative, dashed) on ``ax``; return the lines.
+
+    ``legend=False`` leaves the legend to the caller (one for a grid of panels).
+    """
     c = style.colors
     lines = ax.plot(x, y, color=c["model"], lw=2.0, label="y")
     if dy is not None:
@@ -43,7 +47,8 @@ def draw_activation(
             ls="--",
             label=f"dy/dx ({style.label('derivative')})",
         )
-        ax.legend(loc="best")
+        if legend:
+            ax.legend(loc="best")
     ax.axhline(0, color=c["muted"], lw=0.8)
     ax.axvline(0, color=c["muted"], lw=0.8)
     ax.set_title(title)
@@ -62,13 +67,28 @@ def plot_activations(trace: Trace, *, style: Style | None = None) -> Figure:
     with style.context():
         fig = new_figure(style, layout="constrained")
         axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        handles: list[Artist] = []
         for ax, name in zip(axes, names, strict=False):
             title = _linear_title(config) if name == "linear" else style.label(name)
             dy = d.get(f"dy/{name}")
-            draw_activation(ax, d["x"], d[f"y/{name}"], dy, title=title, style=style)
-        for ax in axes[len(names) :]:
+            lines = draw_activation(
+                ax, d["x"], d[f"y/{name}"], dy, title=title, style=style, legend=False
+            )
+            handles = handles if len(handles) >= len(lines) else lines
+        spare = axes[len(names) :]
+        for ax in spare:
             ax.set_visible(False)
         fig.suptitle(style.label("activations_title"))
+        # one legend for every panel, where it covers no curve: an empty cell
+        # of the grid, or below the panels
+        if len(handles) < 2:  # no derivatives drawn: the titles say it all
+            pass
+        elif spare.size:
+            spare[0].set_visible(True)
+            spare[0].axis("off")
+            spare[0].legend(handles=handles, loc="center", fontsize="large")
+        else:
+            fig.legend(handles=handles, loc="outside lower center", ncols=2)
         fig.draw_without_rendering()
     return fig
 

@@ -127,7 +127,8 @@ def frames_accuracy_compare(
         ]  # fmt: skip
         ax.set(xlim=(0, max(float(epochs[-1]), 1e-9) * 1.02), ylim=(0, 1))
         ax.set(xlabel=style.label("epoch"), ylabel=style.label("accuracy"))
-        ax.legend(loc="lower right", title=style.label("test"))
+        # good inits run along the top, a failing one along chance at the bottom
+        ax.legend(loc="center right", title=style.label("test"))
         title = ax.set_title(" ")
 
     def update(k: int) -> list[Artist]:

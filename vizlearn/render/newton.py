@@ -195,7 +195,8 @@ def draw_distances(ax: Axes, trace: Trace, *, style: Style) -> list[Artist]:
     longest = max(len(d[name]) for name in ("gd", "newton", "gd_1d", "newton_1d"))
     ax.set(xlim=(0, longest * 1.2), ylim=(0, 10), xlabel=style.label("iteration"))
     ax.set_ylabel(style.text("distance to the minimum", "最小値までの距離"))
-    ax.legend(loc="lower left", fontsize=8)
+    # the curves fall at the left and run along the top: the right middle is free
+    ax.legend(loc="center right", fontsize=8)
     return lines
 
 
