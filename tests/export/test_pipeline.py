@@ -144,3 +144,36 @@ def test_transparent_gif_does_not_keep_old_frames(tmp_path: Path):
         got = read_frame(tmp_path / "t.gif", k)
         assert clear.any() and (got[clear, 3] == 0).all(), k
         assert (got[~clear, 3] == 255).all(), k
+
+
+def test_values_cross_the_pipes_as_arrays_never_pickles():
+    import re
+    from pathlib import Path
+
+    import numpy as np
+
+    from vizlearn.export.pipeline import pack, unpack
+
+    keys, counts = np.arange(5, dtype=np.uint32), np.arange(5, dtype=np.int64) * 3
+    back = unpack(pack((keys, counts)))
+    assert isinstance(back, tuple) and len(back) == 2
+    np.testing.assert_array_equal(back[0], keys)
+    assert back[1].dtype == np.int64
+    assert unpack(pack(None)) is None
+    colors = np.zeros((3, 3), np.uint8)
+    np.testing.assert_array_equal(unpack(pack(colors)), colors)
+    with pytest.raises(ValueError, match="allow_pickle=False"):
+        pack(np.array([object()], dtype=object))
+    with pytest.raises(ValueError, match="not a packed value"):
+        unpack(b"\x80\x04pickle")
+    # and nowhere in the package is anything unpickled
+    root = Path(__file__).parents[2] / "vizlearn"
+    found = [
+        f"{path.relative_to(root)}: {m.group(0)}"
+        for path in root.rglob("*.py")
+        for m in re.finditer(
+            r"pickle\.loads?\(|allow_pickle\s*=\s*True|import pickle",
+            path.read_text(encoding="utf-8"),
+        )
+    ]
+    assert found == []

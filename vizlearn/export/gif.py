@@ -191,7 +191,7 @@ class GifEncoder:
 
 @dataclass(frozen=True)
 class GifCodec:
-    """How workers encode their share of a GIF in two passes (picklable).
+    """How workers encode their share of a GIF in two passes.
 
     Pass one renders and keeps only the pixels that change; the colours they
     hold (and the whole first frame's) are counted. The palette is built from
@@ -212,6 +212,14 @@ class GifCodec:
         """The palette from the colour counts of every chunk (order does not matter)."""
         keys, counts = merge_counts(list(summaries))
         return palette_from_counts(keys, counts, max_colors=self.max_colors)
+
+    def to_arrays(self, palette: Palette) -> NDArray[np.uint8]:
+        """What a worker needs of the palette: its colours (not its lookup table)."""
+        return palette.colors
+
+    def from_arrays(self, colors: NDArray[np.uint8]) -> Palette:
+        """The palette again, in a worker."""
+        return Palette(colors)
 
 
 class GifFrames:

@@ -16,12 +16,17 @@ started by a fork server and rebuild the figure from the source's
 `vizlearn.render.frames.Recipe` (renderer name, trace, style); without a
 recipe everything runs in the calling process. Workers ignore Ctrl-C (the
 parent stops them) and die with their parent (`vizlearn.export.workers`).
+
+Summaries and the shared value cross the pipes as ``.npy`` arrays read with
+``allow_pickle=False`` (`pack` / `unpack`): nothing is ever unpickled. A
+codec whose shared value is not arrays says how to send it (``to_arrays`` /
+``from_arrays``: a GIF palette travels as its colours).
 """
 
 from __future__ import annotations
 
+import io
 import os
-import pickle
 import sys
 import threading
 from collections import deque
@@ -39,6 +44,8 @@ from vizlearn.render.frames import FrameSource, Recipe
 
 __all__ = [
     "MIN_FRAMES_PER_JOB",
+    "pack",
+    "unpack",
     "default_jobs",
     "encode_frames",
     "single_threaded",
@@ -230,7 +237,8 @@ class _Workers:
             shared = self.codec.combine([s.value for s in self.summaries])
             if on_shared is not None:
                 on_shared(shared)
-            blob = pickle.dumps(shared, protocol=pickle.HIGHEST_PROTOCOL)
+            to_arrays = getattr(self.codec, "to_arrays", None)
+            blob = pack(to_arrays(shared) if to_arrays else shared)
             for conn in self.conns:
                 conn.send_bytes(blob)
             yield from self._in_order(lambda j: self.done[j])
@@ -261,7 +269,7 @@ class _Workers:
             elif kind == b"F":
                 self.pending[j].append(payload)
             elif kind == b"S":
-                self.summaries[j] = _Summary(pickle.loads(payload))
+                self.summaries[j] = _Summary(unpack(payload))
             elif kind == b"D":
                 self.done[j] = True
             else:
@@ -300,8 +308,10 @@ def _work(
         while not isinstance(item, _Summary):
             conn.send_bytes(b"P" if item is _RENDERED else b"F" + item)
             item = next(chunk)
-        conn.send_bytes(b"S" + pickle.dumps(item.value, pickle.HIGHEST_PROTOCOL))
-        shared = pickle.loads(conn.recv_bytes())  # our own parent's palette
+        conn.send_bytes(b"S" + pack(item.value))
+        shared = unpack(conn.recv_bytes())
+        from_arrays = getattr(codec, "from_arrays", None)
+        shared = from_arrays(shared) if from_arrays else shared
         for payload in _resume(chunk, shared):
             conn.send_bytes(b"F" + payload)
         conn.send_bytes(b"D")
@@ -325,3 +335,40 @@ def _resume(chunk, shared: Any) -> Iterator[bytes]:
             item = next(chunk)
     except StopIteration:
         return
+
+
+Wire = Any  # None, an array, or a tuple of arrays
+
+
+def pack(value: Wire) -> bytes:
+    """``value`` (None, a numpy array or a tuple of them) as bytes, without pickle."""
+    import numpy as np
+
+    if value is None:
+        return b"N"
+    single = not isinstance(value, tuple)
+    arrays = (value,) if single else value
+    buffer = io.BytesIO()
+    buffer.write(b"A" if single else b"T")
+    buffer.write(len(arrays).to_bytes(4, "little"))
+    for array in arrays:
+        np.lib.format.write_array(buffer, np.asanyarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def unpack(data: bytes) -> Wire:
+    """The value `pack` wrote (arrays read with ``allow_pickle=False``)."""
+    import numpy as np
+
+    kind = data[:1]
+    if kind == b"N":
+        return None
+    if kind not in (b"A", b"T"):
+        raise ValueError(f"not a packed value (starts with {kind!r})")
+    count = int.from_bytes(data[1:5], "little")
+    stream = io.BytesIO(data)
+    stream.seek(5)
+    arrays = tuple(
+        np.lib.format.read_array(stream, allow_pickle=False) for _ in range(count)
+    )
+    return arrays[0] if kind == b"A" else arrays
