@@ -36,6 +36,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from vizlearn.config import option
+from vizlearn.lessons.kinds import SMOOTH_HELP, CurveView
 from vizlearn.lessons.options import parse_weight_init
 from vizlearn.lessons.record import Kind
 
@@ -144,32 +145,10 @@ class TrialOptions:
 
 
 @dataclass(frozen=True)
-class CurveView:
-    """How curves of several seeds are drawn."""
-
-    band: str = option(
-        "std", "several seeds: mean ± std, or min-max", choices=("std", "minmax")
-    )
-    smooth: float = option(
-        0.0,
-        "debiased exponential moving average weight (TensorBoard's slider; 0 = off)",
-        low=0,
-        high=1,
-        high_open=True,
-    )
-
-
-@dataclass(frozen=True)
 class LossView(CurveView):
     """A minibatch loss is noisy: smoothed by default, as the book smooths it."""
 
-    smooth: float = option(
-        0.9,
-        "debiased exponential moving average weight (TensorBoard's slider; 0 = off)",
-        low=0,
-        high=1,
-        high_open=True,
-    )
+    smooth: float = option(0.9, SMOOTH_HELP, low=0, high=1, high_open=True)
 
 
 #: a worker's memory: MNIST's 70 000 images as float32, and the network

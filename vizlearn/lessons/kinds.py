@@ -25,7 +25,8 @@ __all__ = [
     "METRICS",
     "ACCURACY",
     "SEEDS",
-    "SeedsView",
+    "CurveView",
+    "SMOOTH_HELP",
 ]
 
 
@@ -195,20 +196,19 @@ CLASSIFIER_KINDS = (
 )
 
 
+SMOOTH_HELP = (
+    "debiased exponential moving average weight (TensorBoard's slider; 0 = off)"
+)
+
+
 @dataclass(frozen=True)
-class SeedsView:
-    """How the curves of several seeds are drawn."""
+class CurveView:
+    """How the curves of several seeds are drawn: the band and the smoothing."""
 
     band: str = option(
-        "std", "seeds: mean ± std or min-max band", choices=("std", "minmax")
+        "std", "several seeds: mean ± std, or min-max", choices=("std", "minmax")
     )
-    smooth: float = option(
-        0.0,
-        "seeds: debiased moving-average weight (TensorBoard's slider; 0 = off)",
-        low=0,
-        high=1,
-        high_open=True,
-    )
+    smooth: float = option(0.0, SMOOTH_HELP, low=0, high=1, high_open=True)
 
 
 #: a lesson trained with several seeds (``--seeds 0-9``): mean curves and bands
@@ -216,7 +216,7 @@ SEEDS = Kind(
     "seeds",
     "vizlearn.render.seeds:plot_seeds",
     "with --seeds: loss and metrics as the mean over the seeds with a band",
-    view=SeedsView,
+    view=CurveView,
     needs=("meta/seeds",),
 )
 
