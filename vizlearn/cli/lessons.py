@@ -14,6 +14,7 @@ and output steps, and one builder keeps them alike.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -414,11 +415,22 @@ def _output(
 
 
 class LessonGroup(click.Group):
-    """Subcommands are lessons; each is built from its record on demand."""
+    """Subcommands are lessons; each is built from its record on demand.
 
-    def __init__(self, *args: Any, verb: str, **kwargs: Any) -> None:
+    ``make`` builds a lesson's command (default: this module's, for ``verb``);
+    for ``animate`` and ``publish`` a lesson without an animation answers
+    with a usage error naming what it draws instead.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        verb: str,
+        make: Callable[[Lesson], click.Command] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.verb = verb
+        self.verb, self.make = verb, make
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """The lessons, in table order."""
@@ -429,9 +441,9 @@ class LessonGroup(click.Group):
         if name not in LESSONS:
             return None
         lesson = get_lesson(name)
-        if self.verb == "animate" and lesson.animation is None:
-            return _no_animation(lesson)
-        return _make(lesson, self.verb)
+        if self.verb in ("animate", "publish") and lesson.animation is None:
+            return _no_animation(lesson, self.verb)
+        return self.make(lesson) if self.make else _make(lesson, self.verb)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         """Name the valid lessons (and a close one) when the given one is unknown."""
@@ -452,17 +464,21 @@ class LessonGroup(click.Group):
         return super().resolve_command(ctx, args)
 
 
-def _no_animation(lesson: Lesson) -> click.Command:
+def _no_animation(lesson: Lesson, verb: str = "animate") -> click.Command:
     def callback(**kw: Any) -> None:
-        raise click.UsageError(
-            f"{lesson.name} draws stills only; use: vizlearn plot {lesson.name}"
-        )
+        plot = f"vizlearn plot {lesson.name}"
+        if verb == "publish":
+            raise click.UsageError(
+                f"{lesson.name} draws stills only: nothing to publish (see {plot})"
+            )
+        raise click.UsageError(f"{lesson.name} draws stills only; use: {plot}")
 
     return click.Command(
         lesson.name,
         callback=callback,
         context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
         help=f"{lesson.name} draws stills only: see `vizlearn plot {lesson.name}`.",
+        hidden=verb == "publish",  # publish lists only what it can publish
     )
 
 

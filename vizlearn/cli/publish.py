@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from vizlearn.cli.kinds import kind_param, view_of, view_params
+from vizlearn.cli.lessons import LessonGroup
 from vizlearn.cli.options import (
     build,
     build_style,
@@ -26,7 +27,6 @@ from vizlearn.cli.options import (
     take,
     training,
 )
-from vizlearn.lessons import LESSONS, did_you_mean, get_lesson
 from vizlearn.lessons.record import Lesson
 
 __all__ = ["publish_command", "TARGETS"]
@@ -119,31 +119,10 @@ def _callback(lesson: Lesson, **kw: Any) -> None:
     click.echo(done.snippet)
 
 
-class _PublishGroup(click.Group):
-    """Subcommands are the lessons that animate."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(LESSONS)
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name not in LESSONS:
-            return None
-        lesson = get_lesson(name)
-        return _make(lesson) if lesson.animation is not None else None
-
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
-        if args and not args[0].startswith("-") and args[0] not in LESSONS:
-            raise click.UsageError(
-                f"unknown lesson {args[0]!r}{did_you_mean(args[0], list(LESSONS))}; "
-                f"choose from {', '.join(LESSONS)}"
-            )
-        if args and args[0] in LESSONS and get_lesson(args[0]).animation is None:
-            raise click.UsageError(f"{args[0]} draws stills only: nothing to publish")
-        return super().resolve_command(ctx, args)
-
-
-publish_command = _PublishGroup(
+publish_command = LessonGroup(
     "publish",
+    verb="publish",
+    make=_make,
     help="Write a lesson's animation the way a platform takes it and print the "
     "snippet to paste (Zenn, Qiita, Hatena, GitHub, Google Slides, PowerPoint).",
 )
