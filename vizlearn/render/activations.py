@@ -49,8 +49,7 @@ def draw_activation(
         )
         if legend:
             ax.legend(loc="best")
-    ax.axhline(0, color=c["muted"], lw=0.8)
-    ax.axvline(0, color=c["muted"], lw=0.8)
+    _zero_lines(ax, style)
     ax.set_title(title)
     ax.set_xlim(x[0], x[-1])
     return lines
@@ -93,6 +92,12 @@ def plot_activations(trace: Trace, *, style: Style | None = None) -> Figure:
     return fig
 
 
+def _zero_lines(ax: Axes, style: Style) -> None:
+    """The x and y axes through the origin, in the muted colour."""
+    ax.axhline(0, color=style.colors["muted"], lw=0.8)
+    ax.axvline(0, color=style.colors["muted"], lw=0.8)
+
+
 def _linear_title(config: Mapping[str, float]) -> str:
     """``y = 2x - 1``: the linear transform's W and b."""
     weight, bias = config.get("weight", 1.0), config.get("bias", 0.0)
@@ -117,8 +122,7 @@ def plot_overlay(trace: Trace, *, style: Style | None = None) -> Figure:
         for name in ("sigmoid", "relu", "tanh"):
             ax.plot(trace.data["x"], trace.data[f"y/{name}"], label=style.label(name))
         ax.set_ylim(-1.1, 1.6)
-        ax.axhline(0, color=style.colors["muted"], lw=0.8)
-        ax.axvline(0, color=style.colors["muted"], lw=0.8)
+        _zero_lines(ax, style)
         ax.set(xlabel="x", ylabel="y")
         ax.legend(loc="upper left")
         fig.draw_without_rendering()
@@ -136,8 +140,7 @@ def plot_linear(trace: Trace, *, style: Style | None = None) -> Figure:
         x = trace.data["x"]
         ax.plot(x, trace.data["y/identity"], label=f"{style.label('identity')}: y = x")
         ax.plot(x, trace.data["y/linear"], label=_linear_title(config))
-        ax.axhline(0, color=style.colors["muted"], lw=0.8)
-        ax.axvline(0, color=style.colors["muted"], lw=0.8)
+        _zero_lines(ax, style)
         ax.set(xlabel="x", ylabel="y")
         ax.legend(loc="best")
         fig.draw_without_rendering()
