@@ -45,6 +45,7 @@ __all__ = [
     "Trace",
     "TraceError",
     "load_trace",
+    "trace_from_bytes",
     "read_trace_meta",
     "require",
     "as_array",
@@ -104,6 +105,13 @@ class Trace:
     def diverged_at(self) -> int | None:
         """The iteration at which the loss became NaN/inf, or None."""
         return self.meta.get("diverged_at")
+
+    def to_bytes(self) -> bytes:
+        """The ``.npz`` file `save` writes, as bytes (for worker processes)."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="vizlearn-trace-") as tmp:
+            return self.save(Path(tmp) / "trace.npz").read_bytes()
 
     def save(self, path: str | Path) -> Path:
         """Write the trace to ``path`` (.npz, atomically) and return the path."""
@@ -169,6 +177,16 @@ def _numeric_items(trace: Trace):
     yield "metric_steps", trace.metric_steps
     for group in ("params", "outputs", "metrics", "data"):
         yield from getattr(trace, group).items()
+
+
+def trace_from_bytes(data: bytes, *, allow_large: bool = False) -> Trace:
+    """Read a Trace from the bytes `Trace.to_bytes` gives, checked as `load_trace`."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="vizlearn-trace-") as tmp:
+        path = Path(tmp) / "trace.npz"
+        path.write_bytes(data)
+        return load_trace(path, allow_large=allow_large)
 
 
 def load_trace(path: str | Path, *, allow_large: bool = False) -> Trace:

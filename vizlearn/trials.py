@@ -38,7 +38,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -108,19 +107,15 @@ def check_scheduler(address: str) -> str:
 
 
 def trace_bytes(trace: Trace) -> bytes:
-    """The ``.npz`` file ``trace.save`` writes, as bytes."""
-    with tempfile.TemporaryDirectory(prefix="vizlearn-trial-") as tmp:
-        return trace.save(Path(tmp) / "trial.npz").read_bytes()
+    """The ``.npz`` file ``trace.save`` writes, as bytes (`Trace.to_bytes`)."""
+    return trace.to_bytes()
 
 
 def trace_from_bytes(data: bytes) -> Trace:
-    """Read a Trace from ``.npz`` bytes with ``load_trace`` (no pickles)."""
-    from vizlearn.trace import load_trace
+    """`vizlearn.trace.trace_from_bytes`, imported when first needed (no numpy here)."""
+    from vizlearn.trace import trace_from_bytes as read
 
-    with tempfile.TemporaryDirectory(prefix="vizlearn-trial-") as tmp:
-        path = Path(tmp) / "trial.npz"
-        path.write_bytes(data)
-        return load_trace(path)
+    return read(data)
 
 
 def _payload(target: str, config: Mapping[str, Any]) -> str:

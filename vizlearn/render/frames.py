@@ -164,13 +164,7 @@ class Recipe:
     @classmethod
     def of(cls, renderer: str, trace: Trace, style: Style, **options: Any) -> Recipe:
         """The recipe of ``renderer(trace, style=style, **options)``."""
-        import tempfile
-        from pathlib import Path
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = trace.save(Path(tmp) / "trace.npz")
-            data = Path(path).read_bytes()
-        return cls(renderer, data, style, tuple(sorted(options.items())))
+        return cls(renderer, trace.to_bytes(), style, tuple(sorted(options.items())))
 
     def restyled(self, style: Style) -> Recipe:
         """The same recipe in another style (size, theme, language)."""
@@ -179,15 +173,10 @@ class Recipe:
     def build(self) -> FrameSource:
         """Call the renderer; the source it returns carries this recipe."""
         import importlib
-        import tempfile
-        from pathlib import Path
 
-        from vizlearn.trace import load_trace
+        from vizlearn.trace import trace_from_bytes
 
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "trace.npz"
-            path.write_bytes(self.trace)
-            trace = load_trace(path, allow_large=True)
+        trace = trace_from_bytes(self.trace, allow_large=True)
         module, _, name = self.renderer.partition(":")
         render = getattr(importlib.import_module(module), name)
         source = render(trace, style=self.style, **dict(self.options))
